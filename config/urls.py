@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from relata.api.v1 import api
+
+urlpatterns = [
+    path("", include("relata.web.urls")),
+    path("", include("relata.core.urls")),
+    path("api/", api.urls),
+]
+
+handler400 = "relata.web.views.bad_request"
+handler403 = "relata.web.views.permission_denied"
+handler404 = "relata.web.views.page_not_found"
+handler500 = "relata.web.views.server_error"
+

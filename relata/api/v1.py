@@ -1,0 +1,34 @@
+"""The REST API, version 1: wiring only (auth, errors, routers of the apps)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI, Router
+
+from relata.api import errors
+from relata.api.auth import SessionActorAuth, TokenAuth
+from relata.core.api import audit, jobs, me, roles, teams, users, workspace
+
+api = NinjaAPI(
+    title="Relata API",
+    version="1",
+    description=(
+        "Everything the Relata interface can do. Authenticate with a personal token "
+        "(`Authorization: Bearer rl_…`, created in your profile) or a browser session. "
+        'Errors have one shape: `{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), SessionActorAuth()],
+)
+errors.install(api)
+
+v1 = Router()
+v1.add_router("/me", me.router)
+v1.add_router("/users", users.router)
+v1.add_router("/teams", teams.router)
+v1.add_router("", roles.router)
+v1.add_router("/workspace", workspace.router)
+v1.add_router("/audit", audit.router)
+v1.add_router("", jobs.router)
+api.add_router("/v1/", v1)

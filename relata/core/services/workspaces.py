@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from relata.core.access import require
+from relata.core.audit import diff, record_event, snapshot
+from relata.core.concurrency import save_versioned
+from relata.core.errors import invalid
+from relata.core.models import Membership, Role, User, Workspace, normalize_email
+from relata.core.modules import MODULES, SWITCHABLE_MODULES
+from relata.core.roles_builtin import BUILTIN_ROLES
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=False)[:50] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def workspace_seed_builtin_roles(workspace: Workspace) -> list[Role]:
+    """Create the built-in roles that the workspace does not have yet (idempotent)."""
+    existing = set(Role.objects.filter(workspace=workspace).exclude(key="").values_list("key", flat=True))
+    created = [
+        Role(
+            workspace=workspace,
+            key=spec.key,
+            scope=spec.scope,
+            permissions=spec.permissions(),
+            description=str(spec.description),
+        )
+        for spec in BUILTIN_ROLES
+        if spec.key not in existing
+    ]
+    Role.objects.bulk_create(created)
+    return created
+
+
+@transaction.atomic
+def workspace_create(
+    *,
+    name: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str | None = None,
+    language: str = "ru",
+    time_zone: str = "Europe/Moscow",
+    slug: str | None = None,
+) -> Membership:
+    """A new workspace with the built-in roles and its first administrator.
+
+    The administrator is an existing user with that e-mail, or a new one. Returns the
+    administrator's membership.
+    """
+    name = name.strip()
+    if not name:
+        raise invalid("name", _("Enter the workspace's name."))
+    email = normalize_email(admin_email)
+    if not email:
+        raise invalid("admin_email", _("Enter the administrator's e-mail."))
+    workspace = Workspace.objects.create(
+        name=name, slug=slug or _unique_slug(name), language=language, time_zone=time_zone
+    )
+    workspace_seed_builtin_roles(workspace)
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, admin_password, full_name=admin_name.strip() or email, language=language)
+    admin_role = Role.objects.get(workspace=workspace, key="administrator")
+    membership = Membership.objects.create(workspace=workspace, user=user, role=admin_role)
+    record_event(kind="workspace.created", workspace=workspace, actor=user, target=workspace)
+    return membership
+
+
+@transaction.atomic
+def workspace_set_modules(actor: Membership, *, enabled: list[str], version: int) -> Workspace:
+    """Switch modules on and off. Modules that cannot be switched off stay on."""
+    require(actor, "admin", "change")
+    unknown = [key for key in enabled if key not in MODULES]
+    if unknown:
+        raise invalid("enabled", _("Unknown module: %(names)s.") % {"names": ", ".join(unknown)})
+    workspace = Workspace.objects.get(pk=actor.workspace_id)
+    before = snapshot(workspace, ["enabled_modules"])
+    workspace.enabled_modules = [key for key in SWITCHABLE_MODULES if key in set(enabled)]
+    save_versioned(workspace, expected_version=version, fields=["enabled_modules"])
+    changes = diff(before, snapshot(workspace, ["enabled_modules"]))
+    if changes:
+        record_event(kind="workspace.modules_changed", workspace=workspace, actor=actor.user, target=workspace, changes=changes)
+    actor.workspace = workspace
+    return workspace
+

@@ -1,0 +1,88 @@
+"""Administration: the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from relata.core.audit import EVENT_KINDS
+from relata.core.decorators import permission_required
+from relata.core.models import Event, Membership, User
+from relata.core.selectors.events import events_visible_to
+from relata.core.selectors.members import members_visible_to
+from relata.web.forms import StyledForm
+from relata.web.lists import Column, build_list, render_list
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("User"), queryset=User.objects.none())
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=())
+    record = django_filters.CharFilter(
+        label=gettext_lazy("Record"), method="filter_record",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("name or type:id")}),
+    )
+    since = django_filters.DateFilter(label=gettext_lazy("From"), method="filter_since",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(label=gettext_lazy("To"), method="filter_until",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Event
+        fields = ["actor", "kind", "record", "since", "until"]
+        form = StyledForm
+
+    def __init__(self, *args: object, actor: Membership, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.filters["actor"].queryset = User.objects.filter(
+            pk__in=members_visible_to(actor).values("user_id")
+        ).order_by("full_name")
+        self.filters["kind"].extra["choices"] = sorted(((k, str(v)) for k, v in EVENT_KINDS.items()), key=lambda c: c[1])
+
+    def filter_record(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        """"deal:42" or "42" finds a record by id; other text, by its name at the time."""
+        value = value.strip()
+        if not value:
+            return queryset
+        model, _, ident = value.rpartition(":")
+        if ident.isdigit():
+            queryset = queryset.filter(target_id=int(ident))
+            return queryset.filter(target_type__model=model.lower()) if model else queryset
+        return queryset.filter(target_repr__icontains=value)
+
+    def filter_since(self, queryset: QuerySet[Event], name: str, value: dt.date) -> QuerySet[Event]:
+        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+        return queryset.filter(occurred_at__gte=start)
+
+    def filter_until(self, queryset: QuerySet[Event], name: str, value: dt.date) -> QuerySet[Event]:
+        end = timezone.make_aware(dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min))
+        return queryset.filter(occurred_at__lt=end)
+
+
+def kind_label(event: Event) -> str:
+    return str(EVENT_KINDS.get(event.kind, event.kind))
+
+
+AUDIT_COLUMNS = [
+    Column("occurred_at", gettext_lazy("Time"), sort="occurred_at", css="text-nowrap"),
+    Column("actor_label", gettext_lazy("User"), sort="actor_label"),
+    Column("kind", gettext_lazy("Kind"), sort="kind", value=kind_label),
+    Column("target", gettext_lazy("Record"), template="core/settings/_event_target.html"),
+    Column("changes", gettext_lazy("Changes"), template="core/settings/_event_changes.html"),
+    Column("ip_address", gettext_lazy("IP address")),
+]
+
+
+@permission_required("admin", "view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    state = build_list(
+        request, events_visible_to(actor), columns=AUDIT_COLUMNS, default_sort="-occurred_at",
+        filterset_class=AuditFilter, filterset_kwargs={"actor": actor},
+    )
+    return render_list(request, "core/settings/audit.html", state)

@@ -1,0 +1,147 @@
+"""Administration: members of the workspace."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from relata.core.access import require
+from relata.core.concurrency import StaleVersion
+from relata.core.decorators import permission_required
+from relata.core.forms import MemberAddForm, MemberEditForm
+from relata.core.invitations import send_invitation
+from relata.core.models import Membership
+from relata.core.selectors.members import member_get, members_visible_to
+from relata.core.services.members import member_add, member_deactivate, member_reactivate, member_update
+from relata.web.forms import StyledForm
+from relata.web.lists import Column, build_list, render_list
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=gettext_lazy("Name or e-mail"), method="search",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    role = django_filters.ModelChoiceFilter(label=gettext_lazy("Role"), queryset=None, field_name="role")
+    team = django_filters.ModelChoiceFilter(label=gettext_lazy("Team"), queryset=None, field_name="team")
+    is_active = django_filters.BooleanFilter(label=gettext_lazy("Active"))
+
+    class Meta:
+        model = Membership
+        fields = ["q", "role", "team", "is_active"]
+        form = StyledForm
+
+    def __init__(self, *args: object, actor: Membership, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from relata.core.selectors.members import roles_visible_to
+        from relata.core.selectors.teams import teams_visible_to
+
+        self.filters["role"].queryset = roles_visible_to(actor)
+        self.filters["team"].queryset = teams_visible_to(actor)
+
+    def search(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        value = value.strip()
+        return queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value.lower())) if value else queryset
+
+
+MEMBER_COLUMNS = [
+    Column("name", gettext_lazy("Name"), sort="user__full_name", template="core/settings/_member_name.html"),
+    Column("user__email", gettext_lazy("E-mail"), sort="user__email"),
+    Column("role", gettext_lazy("Role"), sort="role__name", value=lambda m: m.role.display_name),
+    Column("team", gettext_lazy("Team"), sort="team__name"),
+    Column("title", gettext_lazy("Job title"), sort="title"),
+    Column("is_active", gettext_lazy("Active"), sort="is_active", css="text-center"),
+    Column("user__last_login", gettext_lazy("Last log-in"), sort="user__last_login"),
+]
+
+
+@permission_required("admin", "view")
+def member_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    state = build_list(
+        request, members_visible_to(actor), columns=MEMBER_COLUMNS, default_sort="name",
+        filterset_class=MemberFilter, filterset_kwargs={"actor": actor},
+    )
+    return render_list(request, "core/settings/members.html", state)
+
+
+@permission_required("admin", "create")
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    form = MemberAddForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership, is_new = member_add(
+                actor, email=data["email"], full_name=data["full_name"], role_id=data["role"],
+                team_id=data["team"], title=data["title"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if is_new:
+                send_invitation(membership, invited_by=actor.user)
+                messages.success(request, _("%(email)s has been added and invited by e-mail to set a password.")
+                                 % {"email": membership.user.email})
+            else:
+                messages.success(request, _("%(name)s has been added to the workspace.") % {"name": membership.user})
+            return HttpResponseRedirect(reverse("core:members"))
+    return render(request, "core/settings/member_form.html", {"form": form, "creating": True},
+                  status=400 if form.errors else 200)
+
+
+@permission_required("admin", "view")
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    membership = member_get(actor, user_id)
+    initial = {"role": membership.role_id, "team": membership.team_id, "title": membership.title,
+               "version": membership.version}
+    form = MemberEditForm(request.POST or None, initial=initial, actor=actor)
+    conflict = None
+    if request.method == "POST":
+        require(actor, "admin", "change")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                member_update(actor, user_id, version=data["version"], role_id=data["role"], team_id=data["team"],
+                              title=data["title"])
+            except StaleVersion as stale:
+                conflict = stale
+                form.add_service_error(stale)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The member has been saved."))
+                return HttpResponseRedirect(reverse("core:members"))
+    return render(
+        request,
+        "core/settings/member_form.html",
+        {"form": form, "membership": membership, "conflict": conflict},
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+@permission_required("admin", "change")
+@require_POST
+def member_set_active(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    try:
+        membership = (member_reactivate if active else member_deactivate)(actor, user_id)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if active:
+            messages.success(request, _("%(name)s can work in the workspace again.") % {"name": membership.user})
+        else:
+            messages.success(request, _("%(name)s has been deactivated: their sessions and API tokens no longer work.")
+                             % {"name": membership.user})
+    return HttpResponseRedirect(reverse("core:member_edit", args=[user_id]))

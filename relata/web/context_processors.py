@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from relata.web.navigation import admin_items, nav_items
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the base layout needs: navigation, the actor, workspaces, languages."""
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {"actor": None, "nav_items": [], "admin_nav_items": [], "LANGUAGES": settings.LANGUAGES}
+    return {
+        "actor": actor,
+        "nav_items": nav_items(actor),
+        "admin_nav_items": admin_items(actor),
+        "memberships": getattr(request, "memberships", []),
+        "LANGUAGES": settings.LANGUAGES,
+    }

@@ -1,0 +1,18 @@
+// Relata's small client-side glue. Libraries (HTMX, Alpine, Bootstrap) come from npm.
+(function () {
+  "use strict";
+  // A server error during an HTMX request: say so instead of failing silently.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 401) { return; } // HX-Redirect to the log-in page handles it
+    var box = document.getElementById("htmx-error");
+    if (box) {
+      box.classList.remove("d-none");
+      box.querySelector("[data-status]").textContent = String(status);
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("htmx-offline");
+    if (box) { box.classList.remove("d-none"); }
+  });
+})();
