@@ -66,9 +66,8 @@ class JobContext:
             values["progress_total"] = total
         if message:
             values["message"] = str(message)[:300]
-        Job.objects.filter(pk=self.job.pk).update(**values)
-        state = Job.objects.filter(pk=self.job.pk).values_list("state", flat=True).first()
-        if state == JobState.CANCELLED:
+        # Only a running job takes progress: no row updated means it was cancelled.
+        if not Job.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(**values):
             raise JobCancelled()
 
 

@@ -1,6 +1,5 @@
 """The audit log (administrators)."""
 
-from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest

@@ -1,8 +1,8 @@
 """The current member: profile and personal API tokens."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja.responses import Status
 from ninja import Router
 
 from relata.api.auth import actor_of
@@ -39,13 +39,13 @@ def tokens(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (the secret is shown once)")
-def token_new(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def token_new(request: HttpRequest, payload: TokenIn) -> Status:
     token, secret = token_create(actor_of(request), name=payload.name, expires_at=payload.expires_at)
     data = TokenOut.from_orm(token).dict()
-    return 201, TokenCreated(**data, secret=secret)
+    return Status(201, TokenCreated(**data, secret=secret))
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")
-def token_delete(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_delete(request: HttpRequest, token_id: int) -> Status:
     token_revoke(actor_of(request), token_id)
-    return 204, None
+    return Status(204, None)

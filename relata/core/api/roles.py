@@ -1,9 +1,9 @@
 """Roles and their permissions (administrators)."""
 
-from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from ninja.responses import Status
 from ninja import Router
 from ninja.pagination import paginate
 
@@ -33,10 +33,10 @@ def role_detail(request: HttpRequest, role_id: int) -> Role:
 
 
 @router.post("/roles", response={201: RoleOut}, summary="Create a custom role")
-def role_new(request: HttpRequest, payload: RoleIn) -> tuple[int, Role]:
+def role_new(request: HttpRequest, payload: RoleIn) -> Status:
     role = role_create(actor_of(request), name=payload.name, description=payload.description, scope=payload.scope,
                        permissions=payload.permissions)
-    return 201, role
+    return Status(201, role)
 
 
 @router.patch("/roles/{role_id}", response=RoleOut, summary="Change a role's name, scope or permissions")
@@ -54,9 +54,9 @@ def role_change(request: HttpRequest, role_id: int, payload: RolePatch) -> Role:
 
 
 @router.delete("/roles/{role_id}", response={204: None}, summary="Delete a custom role nobody has")
-def role_remove(request: HttpRequest, role_id: int) -> tuple[int, None]:
+def role_remove(request: HttpRequest, role_id: int) -> Status:
     role_delete(actor_of(request), role_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/permissions", response=PermissionCatalogue, summary="Modules and actions permissions are made of")

@@ -1,9 +1,9 @@
 """Teams (departments): a directory for every member, managed by administrators."""
 
-from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from ninja.responses import Status
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -34,9 +34,9 @@ def team_detail(request: HttpRequest, team_id: int) -> Team:
 
 
 @router.post("", response={201: TeamOut}, summary="Create a team")
-def team_new(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
+def team_new(request: HttpRequest, payload: TeamIn) -> Status:
     team = team_create(actor_of(request), name=payload.name, parent_id=payload.parent_id, description=payload.description)
-    return 201, team
+    return Status(201, team)
 
 
 @router.patch("/{team_id}", response=TeamOut, summary="Rename or move a team")
@@ -53,6 +53,6 @@ def team_change(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
 
 
 @router.delete("/{team_id}", response={204: None}, summary="Delete an empty team")
-def team_remove(request: HttpRequest, team_id: int) -> tuple[int, None]:
+def team_remove(request: HttpRequest, team_id: int) -> Status:
     team_delete(actor_of(request), team_id)
-    return 204, None
+    return Status(204, None)

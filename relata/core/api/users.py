@@ -1,9 +1,9 @@
 """Members of the workspace: a directory for every member, managed by administrators."""
 
-from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from ninja.responses import Status
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -43,7 +43,7 @@ def user_detail(request: HttpRequest, user_id: int) -> Membership:
 
 
 @router.post("", response={201: UserOut}, summary="Add a member (an existing user or a new one)")
-def user_add(request: HttpRequest, payload: UserIn) -> tuple[int, Membership]:
+def user_add(request: HttpRequest, payload: UserIn) -> Status:
     actor = actor_of(request)
     membership, is_new = member_add(
         actor, email=payload.email, full_name=payload.full_name, role_id=payload.role_id,
@@ -51,7 +51,7 @@ def user_add(request: HttpRequest, payload: UserIn) -> tuple[int, Membership]:
     )
     if is_new and payload.send_invitation:
         send_invitation(membership, invited_by=actor.user)
-    return 201, member_get(actor, membership.user_id)
+    return Status(201, member_get(actor, membership.user_id))
 
 
 @router.patch("/{user_id}", response=UserOut, summary="Change a member's role, team or title")

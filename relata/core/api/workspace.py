@@ -1,6 +1,5 @@
 """The workspace's module switches (administrators)."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from relata.core.access import get_visible
 from relata.core.errors import invalid
 from relata.core.jobs import JOB_KINDS
 from relata.core.models import Job, JobState, Membership
+from relata.core.tasks import run_job
 
 
 def job_start(actor: Membership, *, kind: str, params: dict[str, Any] | None = None, total: int = 0) -> Job:
@@ -21,12 +23,7 @@ def job_start(actor: Membership, *, kind: str, params: dict[str, Any] | None = N
         workspace_id=actor.workspace_id, kind=kind, created_by=actor.user, params=params or {}, progress_total=total
     )
 
-    def enqueue() -> None:
-        from relata.core.tasks import run_job
-
-        run_job.delay(job.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: run_job.delay(job.pk))
     return job
 
 
@@ -35,8 +32,6 @@ def job_cancel(actor: Membership, job_id: int) -> Job:
     """Ask a waiting or running job to stop; the handler stops at its next progress report."""
     job = get_visible(actor, Job, job_id)
     if job.created_by_id != actor.user_id and not actor.can("admin", "change"):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("job")
     if job.is_finished:
         raise invalid("state", _("The job has already finished."))
