@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from relata.core.models import Job, JobState, Membership
 
@@ -138,7 +139,7 @@ def execute(job_id: int) -> str | None:
         .first()
     )
     if kind is None or actor is None:
-        reason = "Unknown job kind." if kind is None else "The member who started the job no longer has access."
+        reason = _("Unknown kind of job.") if kind is None else _("The member who started the job no longer has access.")
         _finish(job, JobState.FAILED, error=reason)
         return JobState.FAILED
     context = JobContext(job)
@@ -157,7 +158,7 @@ def execute(job_id: int) -> str | None:
         return JobState.FAILED
     except Exception:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, JobState.FAILED, error="An internal error stopped the job; the administrators were notified.")
+        _finish(job, JobState.FAILED, error=_("An internal error stopped the job; it has been logged for the administrators."))
         return JobState.FAILED
     _finish(job, JobState.SUCCEEDED, result=result)
     return JobState.SUCCEEDED

@@ -7,6 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relata.core import jobs
 from relata.core.auth import throttling
@@ -21,7 +22,7 @@ def run_job(self, job_id: int) -> str | None:  # type: ignore[no-untyped-def]
         return jobs.execute(job_id)
     except jobs.RetryableJobError as exc:
         if self.request.retries >= MAX_RETRIES:
-            jobs.fail(job_id, f"Gave up after {MAX_RETRIES} retries: {exc}")
+            jobs.fail(job_id, _("Gave up after %(count)d attempts: %(error)s") % {"count": MAX_RETRIES, "error": exc})
             return JobState.FAILED
         raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
 
