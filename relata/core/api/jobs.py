@@ -27,7 +27,8 @@ def job_list(request: HttpRequest) -> QuerySet[Job]:
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="One job with its progress and result")
 def job_detail(request: HttpRequest, job_id: int) -> Job:
-    return get_visible(actor_of(request), Job, job_id)
+    actor = actor_of(request)
+    return get_visible(actor, jobs_visible_to(actor), job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, summary="Cancel a waiting or running job")

@@ -19,6 +19,7 @@ from relata.core.errors import invalid
 from relata.core.handover import OwnedKind, owned_kind, owned_kinds
 from relata.core.jobs import JobContext, job_handler
 from relata.core.models import Event, Job, Membership
+from relata.core.selectors.members import member_get
 from relata.core.services.jobs import job_start
 from relata.core.services.members import member_deactivate
 
@@ -52,9 +53,10 @@ def _member(actor: Membership, user_id: int | None, field: str) -> Membership:
 
 
 def handover_preview(actor: Membership, from_user_id: int) -> list[HandoverLine]:
-    """How many records of each registered kind the member owns and would hand over."""
+    """How many records of each registered kind the member owns and would hand over
+    (404 for somebody who is not a member of the actor's workspace)."""
     require(actor, "admin", "assign")
-    _member(actor, from_user_id, "from_user")
+    member_get(actor, from_user_id)
     return [HandoverLine(kind, _owned_rows(actor, kind, from_user_id).count()) for kind in owned_kinds()]
 
 

@@ -11,6 +11,7 @@ from relata.core.access import get_visible
 from relata.core.errors import invalid
 from relata.core.jobs import JOB_KINDS
 from relata.core.models import Job, JobState, Membership
+from relata.core.selectors.jobs import jobs_visible_to
 from relata.core.tasks import run_job
 
 
@@ -30,7 +31,7 @@ def job_start(actor: Membership, *, kind: str, params: dict[str, Any] | None = N
 @transaction.atomic
 def job_cancel(actor: Membership, job_id: int) -> Job:
     """Ask a waiting or running job to stop; the handler stops at its next progress report."""
-    job = get_visible(actor, Job, job_id)
+    job = get_visible(actor, jobs_visible_to(actor), job_id)
     if job.created_by_id != actor.user_id and not actor.can("admin", "change"):
         raise PermissionDenied("job")
     if job.is_finished:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -25,7 +25,7 @@ def handover(request: HttpRequest) -> HttpResponse:
     if source and source.isdigit():
         try:
             preview = handover_preview(actor, int(source))
-        except ValidationError:
+        except Http404:
             preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

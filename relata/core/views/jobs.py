@@ -26,7 +26,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @actor_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_visible(request.actor, Job, pk)  # type: ignore[attr-defined]
+    job = get_visible(request.actor, jobs_visible_to(request.actor), pk)  # type: ignore[attr-defined]
     context = {"job": job, "kind": JOB_KINDS.get(job.kind)}
     if request.htmx:  # type: ignore[attr-defined]
         # Polled every second while the job runs; a finished job stops the polling.
