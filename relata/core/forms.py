@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relata.core.handover import owned_kinds
 from relata.core.models import Membership, Scope
@@ -151,7 +152,7 @@ class ModulesForm(VersionedForm):
 class HandoverForm(StyledForm):
     from_user = forms.TypedChoiceField(label=_("Hand over the records of"), coerce=int)
     to_users = forms.TypedMultipleChoiceField(
-        label=_("To"), coerce=int, widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=pgettext_lazy("hand-over recipients", "To"), coerce=int, widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("With several colleagues the records are shared out evenly; a client's records stay together."),
     )
     kinds = forms.MultipleChoiceField(label=_("What"), widget=forms.CheckboxSelectMultiple)

@@ -142,11 +142,15 @@ def execute(job_id: int) -> str | None:
         reason = _("Unknown kind of job.") if kind is None else _("The member who started the job no longer has access.")
         _finish(job, JobState.FAILED, error=reason)
         return JobState.FAILED
+    # Messages and labels the job stores are in its author's language.
+    with translation.override(actor.user.language or actor.workspace.language):
+        return _run(job, kind, actor)
+
+
+def _run(job: Job, kind: JobKind, actor: Membership) -> str:
     context = JobContext(job)
     try:
-        # Messages and labels the job stores are in its author's language.
-        with translation.override(actor.user.language or actor.workspace.language):
-            result = kind.handler(actor, context)
+        result = kind.handler(actor, context)
     except JobCancelled:
         return JobState.CANCELLED
     except (RetryableJobError, OperationalError, InterfaceError) as exc:

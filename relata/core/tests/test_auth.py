@@ -22,7 +22,8 @@ LOGIN = "/login/"
 
 
 def login(client: Client, email: str, password: str, ip: str = "10.0.0.1"):
-    return client.post(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip)
+    # An English browser: the default language of Relata is Russian.
+    return client.post(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def errors_of(response) -> str:

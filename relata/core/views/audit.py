@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from relata.core.audit import EVENT_KINDS
 from relata.core.decorators import permission_required
@@ -27,9 +27,9 @@ class AuditFilter(django_filters.FilterSet):
         label=gettext_lazy("Record"), method="filter_record",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("name or type:id")}),
     )
-    since = django_filters.DateFilter(label=gettext_lazy("From"), method="filter_since",
+    since = django_filters.DateFilter(label=pgettext_lazy("start of a period", "From"), method="filter_since",
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=gettext_lazy("To"), method="filter_until",
+    until = django_filters.DateFilter(label=pgettext_lazy("end of a period", "To"), method="filter_until",
                                       widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:

@@ -51,7 +51,7 @@ class MemberFilter(django_filters.FilterSet):
 
 
 MEMBER_COLUMNS = [
-    Column("name", gettext_lazy("Name"), sort="user__full_name", template="core/settings/_member_name.html"),
+    Column("name", gettext_lazy("Full name"), sort="user__full_name", template="core/settings/_member_name.html"),
     Column("user__email", gettext_lazy("E-mail"), sort="user__email"),
     Column("role", gettext_lazy("Role"), sort="role__name", value=lambda m: m.role.display_name),
     Column("team", gettext_lazy("Team"), sort="team__name"),
