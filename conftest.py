@@ -75,8 +75,13 @@ def add_member(admin: Membership, email: str, name: str, role_key: str, team: Te
 
 
 def make_personas() -> Personas:
-    admin = workspace_create(name="Alpha Bricks", admin_email="admin@alpha.test", admin_name="Alice Admin",
-                             admin_password=PASSWORD, language="en")
+    admin = workspace_create(
+        name="Alpha Bricks",
+        admin_email="admin@alpha.test",
+        admin_name="Alice Admin",
+        admin_password=PASSWORD,
+        language="en",
+    )
     admin.user.language = "en"
     admin.user.save(update_fields=["language"])
     ws = admin.workspace
@@ -87,8 +92,13 @@ def make_personas() -> Personas:
     manager1 = add_member(admin, "m1@alpha.test", "Mila North", "sales_manager", north)
     manager2 = add_member(admin, "m2@alpha.test", "Max South", "sales_manager", south)
     readonly = add_member(admin, "ro@alpha.test", "Rita Reader", "read_only", None)
-    other = workspace_create(name="Beta Steel", admin_email="admin@beta.test", admin_name="Boris Other",
-                             admin_password=PASSWORD, language="en")
+    other = workspace_create(
+        name="Beta Steel",
+        admin_email="admin@beta.test",
+        admin_name="Boris Other",
+        admin_password=PASSWORD,
+        language="en",
+    )
     other.user.language = "en"
     other.user.save(update_fields=["language"])
     return Personas(admin, head, manager1, manager2, readonly, other, sales, north, south)

@@ -12,4 +12,3 @@ handler400 = "relata.web.views.bad_request"
 handler403 = "relata.web.views.permission_denied"
 handler404 = "relata.web.views.page_not_found"
 handler500 = "relata.web.views.server_error"
-

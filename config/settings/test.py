@@ -5,12 +5,12 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS, env
 
 DEBUG = False
-SECRET_KEY = "test-only-key-0b9f3c2d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e"
+SECRET_KEY = "test-only-key-0b9f3c2d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from relata.core.middleware import activate_preferences
@@ -29,6 +30,8 @@ class SessionActorAuth(SessionAuth):
 
 
 def actor_of(request: HttpRequest) -> Membership:
+    """The acting member of an authenticated API request."""
     actor = request.auth  # type: ignore[attr-defined]
-    assert isinstance(actor, Membership)
+    if not isinstance(actor, Membership):  # every operation requires auth; guard anyway
+        raise AuthenticationError()
     return actor

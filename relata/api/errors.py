@@ -54,8 +54,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        return respond(request, 422, error_body("validation_error", _("Some fields are invalid."),
-                                                _validation_fields(exc.errors)))
+        return respond(
+            request, 422, error_body("validation_error", _("Some fields are invalid."), _validation_fields(exc.errors))
+        )
 
     @api.exception_handler(ValidationError)
     def service_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -68,20 +69,34 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(StaleVersion)
     def stale_version(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
-        return respond(request, 409, error_body("conflict", str(exc), {}, current=exc.current,
-                                                current_version=exc.current_version, changed_by_others=exc.theirs))
+        return respond(
+            request,
+            409,
+            error_body(
+                "conflict",
+                str(exc),
+                {},
+                current=exc.current,
+                current_version=exc.current_version,
+                changed_by_others=exc.theirs,
+            ),
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = respond(request, 401, error_body(
-            "not_authenticated", _("Authenticate with an API token (Authorization: Bearer …) or a session.")))
+        response = respond(
+            request,
+            401,
+            error_body(
+                "not_authenticated", _("Authenticate with an API token (Authorization: Bearer …) or a session.")
+            ),
+        )
         response["WWW-Authenticate"] = 'Bearer realm="relata"'
         return response
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return respond(request, 403, error_body("permission_denied",
-                                                _("Your role does not allow this action.")))
+        return respond(request, 403, error_body("permission_denied", _("Your role does not allow this action.")))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -100,10 +115,16 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         cause = exc.__cause__
         if exc.status_code == 400 and isinstance(cause, json.JSONDecodeError | UnicodeDecodeError):
-            detail = f"{cause.msg} (line {cause.lineno}, column {cause.colno})" if isinstance(
-                cause, json.JSONDecodeError) else str(cause)
-            return respond(request, 400, error_body(
-                "malformed_json", _("The request body is not valid JSON: %(detail)s.") % {"detail": detail}))
+            detail = (
+                f"{cause.msg} (line {cause.lineno}, column {cause.colno})"
+                if isinstance(cause, json.JSONDecodeError)
+                else str(cause)
+            )
+            return respond(
+                request,
+                400,
+                error_body("malformed_json", _("The request body is not valid JSON: %(detail)s.") % {"detail": detail}),
+            )
         if exc.status_code == 429:
             return respond(request, 429, error_body("throttled", _("Too many requests; slow down.")))
         return respond(request, exc.status_code, error_body("http_error", str(exc)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -93,13 +93,15 @@ def get_visible(
     e.g. "delete" or "assign"). Models without an `access_module` (jobs, directories)
     have no write permission of their own: their services decide who may change them.
     """
-    queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    queryset = (
+        model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    )
     module = getattr(queryset.model, "access_module", None)
     if module is not None:
         require(actor, module, "view")
     try:
         obj = scope_queryset(actor, queryset, "view").get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(queryset.model._meta.verbose_name) from exc
     if for_write and module is not None:
         require(actor, module, action or "change")

@@ -13,7 +13,7 @@ from relata.core.models import Membership, Role, Team, User, Workspace
 from relata.core.services.workspaces import workspace_create
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "relata-demo"  # printed by `manage.py demo`; a demo, not a secret
+DEMO_PASSWORD = "relata-demo"  # noqa: S105  (printed by `manage.py demo`: a demo, not a secret)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ DEMO_USERS = [
     DemoUser("admin@demo.relata.test", "Анна Соколова", "administrator", None, "Администратор CRM"),
     DemoUser("head@demo.relata.test", "Игорь Петров", "head_of_sales", "Продажи", "Руководитель отдела продаж"),
     DemoUser("manager@demo.relata.test", "Мария Иванова", "sales_manager", "Продажи: Москва", "Менеджер по продажам"),
-    DemoUser("manager2@demo.relata.test", "Дмитрий Кузнецов", "sales_manager", "Продажи: Регионы", "Менеджер по продажам"),
+    DemoUser(
+        "manager2@demo.relata.test", "Дмитрий Кузнецов", "sales_manager", "Продажи: Регионы", "Менеджер по продажам"
+    ),
     DemoUser("marketer@demo.relata.test", "Елена Смирнова", "marketer", "Маркетинг", "Маркетолог"),
     DemoUser("service@demo.relata.test", "Олег Волков", "service_agent", "Сервис", "Инженер сервиса"),
     DemoUser("storekeeper@demo.relata.test", "Сергей Морозов", "storekeeper", "Склад", "Кладовщик"),
@@ -68,6 +70,7 @@ def create_demo_workspace() -> Workspace:
         admin_email=admin_spec.email,
         admin_name=admin_spec.full_name,
         admin_password=DEMO_PASSWORD,
+        language="",  # demo users see the language of their browser until they choose
     )
     workspace = admin.workspace
     teams: dict[str, Team] = {}
@@ -78,11 +81,14 @@ def create_demo_workspace() -> Workspace:
     roles = {role.key: role for role in Role.objects.filter(workspace=workspace).exclude(key="")}
     for spec in DEMO_USERS[1:]:
         user = User.objects.filter(email=spec.email).first() or User.objects.create_user(
-            spec.email, DEMO_PASSWORD, full_name=spec.full_name, language="ru"
+            spec.email, DEMO_PASSWORD, full_name=spec.full_name
         )
         Membership.objects.create(
-            workspace=workspace, user=user, role=roles[spec.role],
-            team=teams[spec.team] if spec.team else None, title=spec.title,
+            workspace=workspace,
+            user=user,
+            role=roles[spec.role],
+            team=teams[spec.team] if spec.team else None,
+            title=spec.title,
         )
     for _order, step in sorted(_DEMO_STEPS, key=lambda item: item[0]):
         step(workspace)

@@ -18,7 +18,9 @@ from relata.core.selectors.teams import team_tree
 from relata.web.forms import StyledForm
 
 COMMON_TIME_ZONES = sorted(
-    tz for tz in zoneinfo.available_timezones() if tz.startswith(("Europe/", "Asia/", "America/", "Africa/", "Australia/"))
+    tz
+    for tz in zoneinfo.available_timezones()
+    if tz.startswith(("Europe/", "Asia/", "America/", "Africa/", "Australia/"))
 )
 
 
@@ -56,7 +58,9 @@ class VersionedForm(StyledForm):
 
 class ProfileForm(StyledForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("The browser's language")), *settings.LANGUAGES]
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,7 +83,10 @@ class TokenForm(StyledForm):
 class MemberAddForm(StyledForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, required=False, help_text=_("Not needed if the person already uses Relata.")
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        help_text=_("Not needed if the person already uses Relata."),
     )
     role = forms.TypedChoiceField(label=_("Role"), coerce=int)
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
@@ -119,7 +126,9 @@ class RoleForm(VersionedForm):
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     scope = forms.ChoiceField(label=_("Visibility"), choices=Scope.choices, widget=forms.RadioSelect)
     permissions = forms.MultipleChoiceField(
-        label=_("Permissions"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Permissions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(f"{m}.{a}", f"{m}.{a}") for m in MODULES for a in ACTIONS],
     )
 
@@ -135,8 +144,10 @@ class RoleForm(VersionedForm):
         return [
             {
                 "module": module,
-                "cells": [{"code": f"{module.key}.{action}", "action": label, "checked": f"{module.key}.{action}" in chosen}
-                          for action, label in ACTIONS.items()],
+                "cells": [
+                    {"code": f"{module.key}.{action}", "action": label, "checked": f"{module.key}.{action}" in chosen}
+                    for action, label in ACTIONS.items()
+                ],
             }
             for module in MODULES.values()
         ]
@@ -144,7 +155,9 @@ class RoleForm(VersionedForm):
 
 class ModulesForm(VersionedForm):
     enabled = forms.MultipleChoiceField(
-        label=_("Modules switched on"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Modules switched on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(key, MODULES[key].label) for key in SWITCHABLE_MODULES],
     )
 
@@ -152,7 +165,9 @@ class ModulesForm(VersionedForm):
 class HandoverForm(StyledForm):
     from_user = forms.TypedChoiceField(label=_("Hand over the records of"), coerce=int)
     to_users = forms.TypedMultipleChoiceField(
-        label=pgettext_lazy("hand-over recipients", "To"), coerce=int, widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=pgettext_lazy("hand-over recipients", "To"),
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("With several colleagues the records are shared out evenly; a client's records stay together."),
     )
     kinds = forms.MultipleChoiceField(label=_("What"), widget=forms.CheckboxSelectMultiple)

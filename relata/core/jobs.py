@@ -20,8 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -57,7 +56,9 @@ class JobContext:
     def params(self) -> dict[str, Any]:
         return dict(self.job.params)
 
-    def progress(self, done: int, total: int | None = None, message: str | Promise = "", *, force: bool = False) -> None:
+    def progress(
+        self, done: int, total: int | None = None, message: str | Promise = "", *, force: bool = False
+    ) -> None:
         now = time.monotonic()
         if not force and now - self._last_write < self.min_interval:
             return
@@ -139,7 +140,9 @@ def execute(job_id: int) -> str | None:
         .first()
     )
     if kind is None or actor is None:
-        reason = _("Unknown kind of job.") if kind is None else _("The member who started the job no longer has access.")
+        reason = (
+            _("Unknown kind of job.") if kind is None else _("The member who started the job no longer has access.")
+        )
         _finish(job, JobState.FAILED, error=reason)
         return JobState.FAILED
     # Messages and labels the job stores are in its author's language.
@@ -162,7 +165,11 @@ def _run(job: Job, kind: JobKind, actor: Membership) -> str:
         return JobState.FAILED
     except Exception:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, JobState.FAILED, error=_("An internal error stopped the job; it has been logged for the administrators."))
+        _finish(
+            job,
+            JobState.FAILED,
+            error=_("An internal error stopped the job; it has been logged for the administrators."),
+        )
         return JobState.FAILED
     _finish(job, JobState.SUCCEEDED, result=result)
     return JobState.SUCCEEDED

@@ -32,8 +32,10 @@ def resolve_actor(request: HttpRequest) -> Membership | None:
 
 
 def activate_preferences(actor: Membership) -> None:
-    """The member's language and time zone (the workspace's when the user set none)."""
-    translation.activate(actor.user.language or actor.workspace.language)
+    """The member's language (else the browser's, as LocaleMiddleware found it) and time
+    zone (else the workspace's)."""
+    if actor.user.language:
+        translation.activate(actor.user.language)
     name = actor.user.time_zone or actor.workspace.time_zone
     try:
         timezone.activate(zoneinfo.ZoneInfo(name))

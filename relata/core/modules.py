@@ -41,7 +41,9 @@ class Module:
 
 _MODULE_LIST = [
     Module("clients", _("Clients"), _("Companies, people, segments, import and export."), switchable=False),
-    Module("activities", _("Activities and tasks"), _("Calls, meetings, notes, tasks and reminders."), switchable=False),
+    Module(
+        "activities", _("Activities and tasks"), _("Calls, meetings, notes, tasks and reminders."), switchable=False
+    ),
     Module("sales", _("Sales"), _("Leads, pipelines, deals, sales documents and plans.")),
     Module("marketing", _("Marketing"), _("Campaigns, mailings and consent.")),
     Module("service", _("Service"), _("Service requests, installed equipment and surveys.")),

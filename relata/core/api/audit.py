@@ -1,6 +1,5 @@
 """The audit log (administrators)."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router

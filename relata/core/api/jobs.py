@@ -1,11 +1,10 @@
 """Background jobs and the hand-over that runs as one."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja.responses import Status
 from ninja import Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
@@ -47,8 +46,11 @@ def handover_counts(request: HttpRequest, user_id: int) -> list[OwnedKindOut]:
 @router.post("/handover", response={202: JobOut}, summary="Hand a member's records over to colleagues (a job)")
 def handover(request: HttpRequest, payload: HandoverIn) -> Status:
     job = handover_start(
-        actor_of(request), from_user_id=payload.from_user_id, to_user_ids=payload.to_user_ids,
-        kinds=payload.kinds, deactivate=payload.deactivate,
+        actor_of(request),
+        from_user_id=payload.from_user_id,
+        to_user_ids=payload.to_user_ids,
+        kinds=payload.kinds,
+        deactivate=payload.deactivate,
     )
     job.refresh_from_db()
     return Status(202, job)

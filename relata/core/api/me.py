@@ -1,9 +1,8 @@
 """The current member: profile and personal API tokens."""
 
-
 from django.http import HttpRequest
-from ninja.responses import Status
 from ninja import Router
+from ninja.responses import Status
 
 from relata.api.auth import actor_of
 from relata.core.api.schemas import MeOut, MePatch, TokenCreated, TokenIn, TokenOut

@@ -1,11 +1,10 @@
 """Roles and their permissions (administrators)."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja.responses import Status
 from ninja import Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
@@ -34,8 +33,13 @@ def role_detail(request: HttpRequest, role_id: int) -> Role:
 
 @router.post("/roles", response={201: RoleOut}, summary="Create a custom role")
 def role_new(request: HttpRequest, payload: RoleIn) -> Status:
-    role = role_create(actor_of(request), name=payload.name, description=payload.description, scope=payload.scope,
-                       permissions=payload.permissions)
+    role = role_create(
+        actor_of(request),
+        name=payload.name,
+        description=payload.description,
+        scope=payload.scope,
+        permissions=payload.permissions,
+    )
     return Status(201, role)
 
 
@@ -45,7 +49,9 @@ def role_change(request: HttpRequest, role_id: int, payload: RolePatch) -> Role:
     role = get_visible(actor, Role, role_id, for_write=True)
     data = payload.dict(exclude_unset=True)
     return role_update(
-        actor, role.pk, version=payload.version,
+        actor,
+        role.pk,
+        version=payload.version,
         name=data["name"] if data.get("name") is not None else role.name,
         description=data["description"] if data.get("description") is not None else role.description,
         scope=data.get("scope") or role.scope,
@@ -64,8 +70,13 @@ def permission_catalogue(request: HttpRequest) -> PermissionCatalogue:
     actor = actor_of(request)
     return PermissionCatalogue(
         modules=[
-            ModuleOut(key=m.key, label=str(m.label), description=str(m.description), switchable=m.switchable,
-                      enabled=actor.workspace.module_enabled(m.key))
+            ModuleOut(
+                key=m.key,
+                label=str(m.label),
+                description=str(m.description),
+                switchable=m.switchable,
+                enabled=actor.workspace.module_enabled(m.key),
+            )
             for m in MODULES.values()
         ],
         actions=[ActionOut(key=key, label=str(label)) for key, label in ACTIONS.items()],

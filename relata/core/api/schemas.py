@@ -282,4 +282,3 @@ class EventFilter(Schema):
     target_id: int | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-

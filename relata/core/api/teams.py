@@ -1,11 +1,10 @@
 """Teams (departments): a directory for every member, managed by administrators."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja.responses import Status
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
@@ -35,7 +34,9 @@ def team_detail(request: HttpRequest, team_id: int) -> Team:
 
 @router.post("", response={201: TeamOut}, summary="Create a team")
 def team_new(request: HttpRequest, payload: TeamIn) -> Status:
-    team = team_create(actor_of(request), name=payload.name, parent_id=payload.parent_id, description=payload.description)
+    team = team_create(
+        actor_of(request), name=payload.name, parent_id=payload.parent_id, description=payload.description
+    )
     return Status(201, team)
 
 
@@ -45,9 +46,11 @@ def team_change(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
     team = get_visible(actor, teams_visible_to(actor), team_id)
     data = payload.dict(exclude_unset=True)
     return team_update(
-        actor, team.pk, version=payload.version,
+        actor,
+        team.pk,
+        version=payload.version,
         name=data["name"] if data.get("name") is not None else team.name,
-        parent_id=data["parent_id"] if "parent_id" in data else team.parent_id,
+        parent_id=data.get("parent_id", team.parent_id),
         description=data["description"] if data.get("description") is not None else team.description,
     )
 

@@ -1,11 +1,10 @@
 """Members of the workspace: a directory for every member, managed by administrators."""
 
-
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja.responses import Status
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
@@ -21,7 +20,9 @@ router = Router(tags=["users"])
 def _filtered(actor: Membership, filters: UserFilter) -> QuerySet[Membership]:
     queryset = members_visible_to(actor)
     if filters.q:
-        queryset = queryset.filter(Q(user__full_name__icontains=filters.q) | Q(user__email__icontains=filters.q.lower()))
+        queryset = queryset.filter(
+            Q(user__full_name__icontains=filters.q) | Q(user__email__icontains=filters.q.lower())
+        )
     if filters.role_id is not None:
         queryset = queryset.filter(role_id=filters.role_id)
     if filters.team_id is not None:
@@ -46,8 +47,12 @@ def user_detail(request: HttpRequest, user_id: int) -> Membership:
 def user_add(request: HttpRequest, payload: UserIn) -> Status:
     actor = actor_of(request)
     membership, is_new = member_add(
-        actor, email=payload.email, full_name=payload.full_name, role_id=payload.role_id,
-        team_id=payload.team_id, title=payload.title,
+        actor,
+        email=payload.email,
+        full_name=payload.full_name,
+        role_id=payload.role_id,
+        team_id=payload.team_id,
+        title=payload.title,
     )
     if is_new and payload.send_invitation:
         send_invitation(membership, invited_by=actor.user)
@@ -60,7 +65,9 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch) -> Membe
     current = member_get(actor, user_id)
     data = payload.dict(exclude_unset=True)
     member_update(
-        actor, user_id, version=payload.version,
+        actor,
+        user_id,
+        version=payload.version,
         role_id=data.get("role_id", current.role_id),
         team_id=data.get("team_id", current.team_id),
         title=data["title"] if data.get("title") is not None else current.title,

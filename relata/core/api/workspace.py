@@ -1,6 +1,5 @@
 """The workspace's module switches (administrators)."""
 
-
 from django.http import HttpRequest
 from ninja import Router
 
@@ -17,8 +16,13 @@ router = Router(tags=["workspace"])
 def _modules(workspace: Workspace) -> ModulesOut:
     return ModulesOut(
         modules=[
-            ModuleOut(key=m.key, label=str(m.label), description=str(m.description), switchable=m.switchable,
-                      enabled=workspace.module_enabled(m.key))
+            ModuleOut(
+                key=m.key,
+                label=str(m.label),
+                description=str(m.description),
+                switchable=m.switchable,
+                enabled=workspace.module_enabled(m.key),
+            )
             for m in MODULES.values()
         ],
         version=workspace.version,

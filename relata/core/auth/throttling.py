@@ -31,7 +31,7 @@ def client_ip(request: HttpRequest) -> str:
     try:
         return str(ipaddress.ip_address(remote))
     except ValueError:
-        return "0.0.0.0"
+        return "0.0.0.0"  # noqa: S104  (an unparsable address is counted under one key)
 
 
 def _lock_period() -> dt.timedelta:
@@ -51,8 +51,9 @@ def locked_until(email: str, ip: str) -> dt.datetime | None:
     keys = [(kind, key) for kind, key, _limit in _limits(email, ip) if key]
     ends = [
         row.locked_until
-        for row in LoginThrottle.objects.filter(locked_until__gt=now)
-        .filter(kind__in=[k for k, _ in keys], key__in=[key for _, key in keys])
+        for row in LoginThrottle.objects.filter(locked_until__gt=now).filter(
+            kind__in=[k for k, _ in keys], key__in=[key for _, key in keys]
+        )
         if (row.kind, row.key) in keys and row.locked_until is not None
     ]
     return max(ends) if ends else None
@@ -93,5 +94,7 @@ def register_success(email: str) -> None:
 def purge_expired(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete counters that ended long ago (run periodically)."""
     cutoff = timezone.now() - older_than
-    deleted, _ = LoginThrottle.objects.filter(window_started_at__lt=cutoff).exclude(locked_until__gt=timezone.now()).delete()
+    deleted, _ = (
+        LoginThrottle.objects.filter(window_started_at__lt=cutoff).exclude(locked_until__gt=timezone.now()).delete()
+    )
     return deleted

@@ -7,7 +7,7 @@ guard it (`access_module`) and where its owner is (`owner_field`). Reads go thro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from django.conf import settings
 from django.db import models
@@ -17,12 +17,15 @@ if TYPE_CHECKING:
     from relata.core.models.members import Membership
 
 
-class WorkspaceQuerySet(models.QuerySet[Any]):
-    def visible_to(self, actor: Membership, action: str = "view") -> WorkspaceQuerySet:
+_M = TypeVar("_M", bound=models.Model)
+
+
+class WorkspaceQuerySet(models.QuerySet[_M]):
+    def visible_to(self, actor: Membership, action: str = "view") -> WorkspaceQuerySet[_M]:
         """This queryset narrowed to what `actor` may see (workspace, module, scope)."""
         from relata.core.access import scope_queryset
 
-        return scope_queryset(actor, self, action)
+        return cast("WorkspaceQuerySet[_M]", scope_queryset(actor, self, action))
 
 
 WorkspaceManager = models.Manager.from_queryset(WorkspaceQuerySet)

@@ -41,9 +41,7 @@ class Role(WorkspaceModel, VersionedModel):
             models.UniqueConstraint(
                 fields=["workspace", "name"], condition=~models.Q(name=""), name="core_role_name_unique"
             ),
-            models.CheckConstraint(
-                condition=models.Q(scope__in=["own", "team", "all"]), name="core_role_scope_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(scope__in=["own", "team", "all"]), name="core_role_scope_valid"),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,13 @@ class User(AbstractBaseUser):
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ru")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the browser's language."),
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, help_text=_("Empty: the workspace's time zone.")
     )

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from relata.core.access import scope_queryset
-from relata.core.models import Membership, Role
+from relata.core.models import Membership, Role, User, normalize_email
 
 
 def members_visible_to(actor: Membership) -> QuerySet[Membership]:
@@ -39,3 +39,14 @@ def active_memberships_of(user_id: int) -> QuerySet[Membership]:
         .select_related("workspace", "role", "team", "user")
         .order_by("workspace__name")
     )
+
+
+def users_of_workspace(actor: Membership) -> QuerySet[User]:
+    """The users who are (or were) members of the actor's workspace."""
+    return User.objects.filter(pk__in=members_visible_to(actor).values("user_id")).order_by("full_name")
+
+
+def users_for_password_reset(email: str) -> QuerySet[User]:
+    """Active users with this e-mail who may still work somewhere (before any actor
+    exists: the password-reset form)."""
+    return User.objects.filter(email=normalize_email(email), is_active=True, memberships__is_active=True).distinct()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from relata.core.audit import record_event
 from relata.core.auth import throttling
-from relata.core.models import Membership, User, normalize_email
+from relata.core.models import Membership, User, Workspace, normalize_email
 from relata.core.selectors.members import active_memberships_of
 
 
@@ -36,7 +36,7 @@ def _record_per_workspace(kind: str, user: User | None, label: str, data: dict[s
     """Security events go to each workspace the user belongs to (its administrators read
     them there); for an unknown address they are recorded without a workspace."""
     memberships = Membership.objects.filter(user=user).select_related("workspace") if user else []
-    workspaces = [m.workspace for m in memberships]
+    workspaces: list[Workspace | None] = [m.workspace for m in memberships]
     for workspace in workspaces or [None]:
         record_event(kind=kind, workspace=workspace, actor=user, actor_label=label, data=data)
 

@@ -43,9 +43,7 @@ def _ensure_an_administrator_remains(workspace_id: int) -> None:
         if ADMIN_PERMISSION in m.role.permission_set
     ]
     if not admins:
-        raise invalid(
-            "role", _("The workspace must keep at least one active member who can administer it.")
-        )
+        raise invalid("role", _("The workspace must keep at least one active member who can administer it."))
 
 
 @transaction.atomic
@@ -76,7 +74,7 @@ def member_add(
     if user is None:
         if not full_name.strip():
             raise invalid("full_name", _("Enter the person's full name."))
-        user = User.objects.create_user(email, password, full_name=full_name.strip(), language=actor.workspace.language)
+        user = User.objects.create_user(email, password, full_name=full_name.strip())
     elif Membership.objects.filter(workspace_id=actor.workspace_id, user=user).exists():
         raise invalid("email", _("%(email)s is already a member of this workspace.") % {"email": email})
     membership = Membership.objects.create(
@@ -113,7 +111,9 @@ def member_update(
     _ensure_an_administrator_remains(actor.workspace_id)
     changes = diff(before, snapshot(membership, MEMBER_FIELDS))
     if changes:
-        record_event(kind="member.changed", workspace=actor.workspace, actor=actor.user, target=membership, changes=changes)
+        record_event(
+            kind="member.changed", workspace=actor.workspace, actor=actor.user, target=membership, changes=changes
+        )
     return membership
 
 

@@ -16,7 +16,9 @@ PROFILE_FIELDS = ["full_name", "language", "time_zone"]
 def _check_time_zone(name: str) -> str:
     name = name.strip()
     if name and name not in zoneinfo.available_timezones():
-        raise invalid("time_zone", _("Unknown time zone “%(name)s”; use a name such as Europe/Moscow.") % {"name": name})
+        raise invalid(
+            "time_zone", _("Unknown time zone “%(name)s”; use a name such as Europe/Moscow.") % {"name": name}
+        )
     return name
 
 
@@ -35,7 +37,7 @@ def user_update_profile(actor: Membership, *, full_name: str, language: str, tim
     full_name = full_name.strip()
     if not full_name:
         raise invalid("full_name", _("Enter your full name."))
-    if language not in dict(settings.LANGUAGES):
+    if language and language not in dict(settings.LANGUAGES):
         raise invalid("language", _("Choose Russian or English."))
     before = snapshot(user, PROFILE_FIELDS)
     user.full_name = full_name[:150]

@@ -22,11 +22,14 @@ def _clean_permissions(permissions: Iterable[str]) -> list[str]:
     if unknown:
         raise invalid("permissions", _("Unknown permission: %(codes)s.") % {"codes": ", ".join(unknown)})
     # Without "view" the other actions of a module could not be reached.
-    missing_view = sorted({code.split(".")[0] for code in codes} - {c.split(".")[0] for c in codes if c.endswith(".view")})
+    missing_view = sorted(
+        {code.split(".")[0] for code in codes} - {c.split(".")[0] for c in codes if c.endswith(".view")}
+    )
     if missing_view:
         raise invalid(
             "permissions",
-            _("Grant “view” in a module before other actions in it: %(modules)s.") % {"modules": ", ".join(missing_view)},
+            _("Grant “view” in a module before other actions in it: %(modules)s.")
+            % {"modules": ", ".join(missing_view)},
         )
     return codes
 
@@ -45,9 +48,7 @@ def _name_taken(actor: Membership, name: str, exclude_pk: int | None = None) -> 
 
 
 @transaction.atomic
-def role_create(
-    actor: Membership, *, name: str, description: str = "", scope: str, permissions: Iterable[str]
-) -> Role:
+def role_create(actor: Membership, *, name: str, description: str = "", scope: str, permissions: Iterable[str]) -> Role:
     require(actor, "admin", "create")
     name = name.strip()
     if not name:
@@ -132,6 +133,11 @@ def role_delete(actor: Membership, role_id: int) -> None:
             "role",
             _("The role is given to %(count)d member(s); give them another role first.") % {"count": in_use},
         )
-    record_event(kind="role.deleted", workspace=actor.workspace, actor=actor.user, target=role,
-                 changes=diff(snapshot(role, ROLE_FIELDS), {}))
+    record_event(
+        kind="role.deleted",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=role,
+        changes=diff(snapshot(role, ROLE_FIELDS), {}),
+    )
     role.delete()

@@ -48,8 +48,13 @@ def team_create(actor: Membership, *, name: str, parent_id: int | None = None, d
             team.save()
     except IntegrityError as exc:
         raise invalid("name", _("A team with this name already exists.")) from exc
-    record_event(kind="team.created", workspace=actor.workspace, actor=actor.user, target=team,
-                 changes=diff({}, snapshot(team, TEAM_FIELDS)))
+    record_event(
+        kind="team.created",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=team,
+        changes=diff({}, snapshot(team, TEAM_FIELDS)),
+    )
     return team
 
 
@@ -84,6 +89,11 @@ def team_delete(actor: Membership, team_id: int) -> None:
         raise invalid(
             "team", _("The team has %(count)d member(s); move them to another team first.") % {"count": members}
         )
-    record_event(kind="team.deleted", workspace=actor.workspace, actor=actor.user, target=team,
-                 changes=diff(snapshot(team, TEAM_FIELDS), {}))
+    record_event(
+        kind="team.deleted",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=team,
+        changes=diff(snapshot(team, TEAM_FIELDS), {}),
+    )
     team.delete()

@@ -13,7 +13,7 @@ from relata.core.audit import record_event
 from relata.core.errors import invalid
 from relata.core.models import ApiToken, Membership
 
-TOKEN_PREFIX = "rl_"
+TOKEN_PREFIX = "rl_"  # noqa: S105  (a marker, not a secret)
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is written at most this often, so that busy clients do not write on
 # every request.
@@ -46,8 +46,13 @@ def token_create(actor: Membership, *, name: str, expires_at: dt.datetime | None
         key_hash=hash_token(secret),
         expires_at=expires_at,
     )
-    record_event(kind="token.created", workspace=actor.workspace, actor=actor.user, target=token,
-                 data={"name": name, "prefix": token.prefix})
+    record_event(
+        kind="token.created",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=token,
+        data={"name": name, "prefix": token.prefix},
+    )
     return token, secret
 
 
@@ -60,8 +65,13 @@ def token_revoke(actor: Membership, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        record_event(kind="token.revoked", workspace=actor.workspace, actor=actor.user, target=token,
-                     data={"name": token.name, "prefix": token.prefix})
+        record_event(
+            kind="token.revoked",
+            workspace=actor.workspace,
+            actor=actor.user,
+            target=token,
+            data={"name": token.name, "prefix": token.prefix},
+        )
     return token
 
 
@@ -70,7 +80,9 @@ def token_authenticate(secret: str) -> Membership | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = (
-        ApiToken.objects.select_related("membership__workspace", "membership__role", "membership__team", "membership__user")
+        ApiToken.objects.select_related(
+            "membership__workspace", "membership__role", "membership__team", "membership__user"
+        )
         .filter(key_hash=hash_token(secret))
         .first()
     )

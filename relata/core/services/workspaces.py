@@ -63,7 +63,7 @@ def workspace_create(
     if not email:
         raise invalid("admin_email", _("Enter the administrator's e-mail."))
     workspace = Workspace.objects.create(
-        name=name, slug=slug or _unique_slug(name), language=language, time_zone=time_zone
+        name=name, slug=slug or _unique_slug(name), language=language or "ru", time_zone=time_zone
     )
     workspace_seed_builtin_roles(workspace)
     user = User.objects.filter(email=email).first()
@@ -88,7 +88,8 @@ def workspace_set_modules(actor: Membership, *, enabled: list[str], version: int
     save_versioned(workspace, expected_version=version, fields=["enabled_modules"])
     changes = diff(before, snapshot(workspace, ["enabled_modules"]))
     if changes:
-        record_event(kind="workspace.modules_changed", workspace=workspace, actor=actor.user, target=workspace, changes=changes)
+        record_event(
+            kind="workspace.modules_changed", workspace=workspace, actor=actor.user, target=workspace, changes=changes
+        )
     actor.workspace = workspace
     return workspace
-

@@ -31,10 +31,16 @@ def test_add_a_new_member_in_the_ui_sends_an_invitation(personas, client_as, dja
     client = client_as(personas.admin)
     role = Role.objects.get(workspace=personas.admin.workspace, key="sales_manager")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/settings/members/new/", {
-            "email": "New.Person@Alpha.test", "full_name": "New Person", "role": role.pk, "team": personas.north.pk,
-            "title": "Trainee",
-        })
+        response = client.post(
+            "/settings/members/new/",
+            {
+                "email": "New.Person@Alpha.test",
+                "full_name": "New Person",
+                "role": role.pk,
+                "team": personas.north.pk,
+                "title": "Trainee",
+            },
+        )
     assert response.status_code == 302
     member = Membership.objects.get(user__email="new.person@alpha.test")
     assert (member.role, member.team, member.title) == (role, personas.north, "Trainee")
@@ -52,14 +58,17 @@ def test_invited_member_sets_a_password_from_the_letter_and_logs_in(
     api = api_as(personas.admin)
     role = Role.objects.get(workspace=personas.admin.workspace, key="read_only")
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/users", {"email": "invitee@alpha.test", "full_name": "In Vitee",
-                                              "role_id": role.pk})
+        response = api.post(
+            "/api/v1/users", {"email": "invitee@alpha.test", "full_name": "In Vitee", "role_id": role.pk}
+        )
     assert response.status_code == 201
     link = re.search(r"http://127.0.0.1:8000(/password/reset/\S+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]
-    assert client.post(form_url, {"new_password1": "invited-pass-123", "new_password2": "invited-pass-123"}
-                       ).status_code == 302
+    assert (
+        client.post(form_url, {"new_password1": "invited-pass-123", "new_password2": "invited-pass-123"}).status_code
+        == 302
+    )
     assert client.post("/login/", {"email": "invitee@alpha.test", "password": "invited-pass-123"}).status_code == 302
 
 
@@ -97,8 +106,9 @@ def test_adding_a_member_with_bad_input_names_the_field_and_adds_nobody(personas
 
 def test_role_of_another_workspace_cannot_be_given(personas, api_as):
     foreign = Role.objects.filter(workspace=personas.other.workspace).first()
-    response = api_as(personas.admin).post("/api/v1/users", {"email": "x@alpha.test", "full_name": "X",
-                                                              "role_id": foreign.pk})
+    response = api_as(personas.admin).post(
+        "/api/v1/users", {"email": "x@alpha.test", "full_name": "X", "role_id": foreign.pk}
+    )
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["role"]
     assert not User.objects.filter(email="x@alpha.test").exists()
@@ -108,23 +118,39 @@ def test_change_a_members_role_and_team_records_the_diff(personas, api_as):
     api = api_as(personas.admin)
     member = api.get(f"/api/v1/users/{personas.manager1.user_id}").json()
     head_role = Role.objects.get(workspace=personas.admin.workspace, key="head_of_sales")
-    response = api.patch(f"/api/v1/users/{member['id']}", {"version": member["version"], "role_id": head_role.pk,
-                                                           "team_id": personas.sales.pk})
+    response = api.patch(
+        f"/api/v1/users/{member['id']}",
+        {"version": member["version"], "role_id": head_role.pk, "team_id": personas.sales.pk},
+    )
     assert response.status_code == 200
     assert response.json()["role"]["id"] == head_role.pk
     event = Event.objects.get(kind="member.changed")
-    assert event.changes == {"role": [personas.manager1.role_id, head_role.pk],
-                             "team": [personas.north.pk, personas.sales.pk]}
+    assert event.changes == {
+        "role": [personas.manager1.role_id, head_role.pk],
+        "team": [personas.north.pk, personas.sales.pk],
+    }
 
 
 def test_stale_member_edit_in_the_ui_shows_the_other_change(personas, client_as):
     client = client_as(personas.admin)
     stale_version = personas.manager1.version
-    member_update(personas.admin, personas.manager1.user_id, version=stale_version,
-                  role_id=personas.manager1.role_id, team_id=personas.south.pk, title="Moved")
-    response = client.post(f"/settings/members/{personas.manager1.user_id}/", {
-        "version": stale_version, "role": personas.manager1.role_id, "team": personas.north.pk, "title": "Mine",
-    })
+    member_update(
+        personas.admin,
+        personas.manager1.user_id,
+        version=stale_version,
+        role_id=personas.manager1.role_id,
+        team_id=personas.south.pk,
+        title="Moved",
+    )
+    response = client.post(
+        f"/settings/members/{personas.manager1.user_id}/",
+        {
+            "version": stale_version,
+            "role": personas.manager1.role_id,
+            "team": personas.north.pk,
+            "title": "Mine",
+        },
+    )
     assert response.status_code == 409
     body = response.content.decode()
     assert 'data-testid="conflict"' in body and "Moved" in body
@@ -151,7 +177,9 @@ def test_deactivate_and_reactivate_in_the_ui(personas, client_as):
     assert client.post(f"/settings/members/{personas.manager2.user_id}/reactivate/").status_code == 302
     assert Membership.objects.get(pk=personas.manager2.pk).is_active
     assert list(Event.objects.filter(kind__startswith="member.").values_list("kind", flat=True).order_by("id")) == [
-        "member.deactivated", "member.reactivated"]
+        "member.deactivated",
+        "member.reactivated",
+    ]
 
 
 def test_member_directory_is_readable_by_every_member_but_only_of_their_workspace(personas, api_as):
@@ -167,8 +195,9 @@ def test_member_list_page_filters_and_sorts(personas, client_as):
     response = client.get("/settings/members/", {"team": personas.north.pk})
     body = response.content.decode()
     assert "Mila North" in body and "Max South" not in body
-    response = client.get("/settings/members/", {"sort": "-user__email"}, HTTP_HX_REQUEST="true",
-                          HTTP_HX_TARGET="list-results")
+    response = client.get(
+        "/settings/members/", {"sort": "-user__email"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-results"
+    )
     body = response.content.decode()
     assert "<html" not in body
     assert body.index("ro@alpha.test") < body.index("admin@alpha.test")
@@ -179,9 +208,15 @@ def test_member_list_page_filters_and_sorts(personas, client_as):
 
 def test_team_tree_cannot_get_a_cycle(personas, client_as):
     client = client_as(personas.admin)
-    response = client.post(f"/settings/teams/{personas.sales.pk}/", {
-        "name": "Sales", "parent": personas.north.pk, "description": "", "version": personas.sales.version,
-    })
+    response = client.post(
+        f"/settings/teams/{personas.sales.pk}/",
+        {
+            "name": "Sales",
+            "parent": personas.north.pk,
+            "description": "",
+            "version": personas.sales.version,
+        },
+    )
     assert response.status_code == 400
     assert "under itself" in field_errors(response, "parent")
     assert Team.objects.get(pk=personas.sales.pk).parent is None
@@ -220,10 +255,16 @@ def test_team_update_with_stale_version_is_refused(personas):
 def test_role_permissions_changed_in_the_matrix_take_effect_and_are_audited(personas, client_as):
     role = personas.manager1.role
     permissions = [*role.permissions, "clients.export"]
-    response = client_as(personas.admin).post(f"/settings/roles/{role.pk}/", {
-        "name": "", "description": role.description, "scope": "own", "permissions": permissions,
-        "version": role.version,
-    })
+    response = client_as(personas.admin).post(
+        f"/settings/roles/{role.pk}/",
+        {
+            "name": "",
+            "description": role.description,
+            "scope": "own",
+            "permissions": permissions,
+            "version": role.version,
+        },
+    )
     assert response.status_code == 302
     assert Membership.objects.get(pk=personas.manager1.pk).can("clients", "export")
     event = Event.objects.get(kind="role.changed")
@@ -253,8 +294,14 @@ def test_removing_administration_from_the_only_admin_role_is_refused(personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        role_update(personas.admin, admin_role.pk, version=admin_role.version, name="", scope="all",
-                    permissions=[p for p in admin_role.permissions if not p.startswith("admin.")])
+        role_update(
+            personas.admin,
+            admin_role.pk,
+            version=admin_role.version,
+            name="",
+            scope="all",
+            permissions=[p for p in admin_role.permissions if not p.startswith("admin.")],
+        )
     assert "admin.change" in Role.objects.get(pk=admin_role.pk).permissions
 
 
@@ -263,8 +310,9 @@ def test_custom_role_create_copy_and_delete(personas, client_as):
     source = personas.readonly.role
     page = client.get(f"/settings/roles/new/?copy={source.pk}")
     assert "Copy of Read-only" in page.content.decode()
-    response = client.post("/settings/roles/new/", {"name": "Auditor", "scope": "all",
-                                                   "permissions": ["clients.view", "clients.export"]})
+    response = client.post(
+        "/settings/roles/new/", {"name": "Auditor", "scope": "all", "permissions": ["clients.view", "clients.export"]}
+    )
     assert response.status_code == 302
     auditor = Role.objects.get(workspace=personas.admin.workspace, name="Auditor")
     assert sorted(auditor.permissions) == ["clients.export", "clients.view"]
@@ -331,8 +379,11 @@ def test_audit_log_filters_by_user_kind_record_and_period(personas, client_as, a
     assert "North-East" in body
     body = client.get("/settings/audit/", {"since": "2000-01-01", "until": "2000-01-02"}).content.decode()
     assert 'data-testid="empty-state"' in body
-    events = api_as(personas.admin).get("/api/v1/audit/events", {"actor_id": personas.admin.user_id,
-                                                                 "target_type": "core.membership"}).json()
+    events = (
+        api_as(personas.admin)
+        .get("/api/v1/audit/events", {"actor_id": personas.admin.user_id, "target_type": "core.membership"})
+        .json()
+    )
     assert [e["kind"] for e in events["items"]] == ["member.deactivated"]
 
 

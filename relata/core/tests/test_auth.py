@@ -43,8 +43,9 @@ def test_login_with_email_in_any_case_and_event(personas):
 
 
 def test_login_redirects_only_to_local_next(personas):
-    response = Client().post(f"{LOGIN}?next=/profile/", {"email": "m1@alpha.test", "password": PASSWORD,
-                                                         "next": "/profile/"})
+    response = Client().post(
+        f"{LOGIN}?next=/profile/", {"email": "m1@alpha.test", "password": PASSWORD, "next": "/profile/"}
+    )
     assert response["Location"] == "/profile/"
     response = Client().post(LOGIN, {"email": "m1@alpha.test", "password": PASSWORD, "next": "https://evil.test/"})
     assert response["Location"] == "/"
@@ -151,9 +152,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(personas):
     here, elsewhere = Client(), Client()
     login(here, "m1@alpha.test", PASSWORD)
     login(elsewhere, "m1@alpha.test", PASSWORD)
-    response = here.post("/password/change/", {
-        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase",
-    })
+    response = here.post(
+        "/password/change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
     assert response.status_code == 302
     assert here.get("/").status_code == 200
     assert elsewhere.get("/").status_code == 302
@@ -163,9 +169,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(personas):
 def test_password_change_with_wrong_old_password_changes_nothing(personas):
     client = Client()
     login(client, "m1@alpha.test", PASSWORD)
-    response = client.post("/password/change/", {
-        "old_password": "wrong", "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase",
-    })
+    response = client.post(
+        "/password/change/",
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
     assert response.status_code == 200
     assert "id_old_password_errors" in response.content.decode()
     assert User.objects.get(pk=personas.manager1.user_id).check_password(PASSWORD)

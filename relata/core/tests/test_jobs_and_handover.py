@@ -113,8 +113,9 @@ def test_a_job_whose_worker_died_is_taken_over(personas, settings):
     settings.RELATA_JOB_STALL_SECONDS = 60
     job = job_start(personas.manager1, kind="tests.count", params={"n": 2})
     # Another worker claimed it and died: running, no sign of life for long.
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=1,
-                                         heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, attempts=1, heartbeat_at=timezone.now() - dt.timedelta(minutes=5)
+    )
     assert jobs_recover_stalled() == 1  # eager in tests: re-enqueued and run
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED and job.attempts == 2
@@ -150,8 +151,9 @@ def book(personas):
     accounts = [Account.objects.create(workspace=ws, owner=owner, name=f"Client {n}") for n in range(6)]
     for account in accounts:
         Opportunity.objects.create(workspace=ws, owner=owner, account=account, title=f"{account.name} open")
-        Opportunity.objects.create(workspace=ws, owner=owner, account=account, title=f"{account.name} won",
-                                   is_open=False)
+        Opportunity.objects.create(
+            workspace=ws, owner=owner, account=account, title=f"{account.name} won", is_open=False
+        )
     return accounts
 
 
@@ -173,7 +175,8 @@ def test_handover_to_several_colleagues_keeps_a_clients_records_together(persona
         assert open_deal.owner_id == account.owner_id
     # Closed deals stay with the manager who won them (their results stay theirs).
     assert set(Opportunity.objects.filter(is_open=False).values_list("owner_id", flat=True)) == {
-        personas.manager1.user_id}
+        personas.manager1.user_id
+    }
     # Every record's history shows the change of owner; one event sums up the hand-over.
     assert Event.objects.filter(kind="record.owner_changed").count() == 12
     summary = Event.objects.get(kind="handover.completed")
@@ -181,8 +184,9 @@ def test_handover_to_several_colleagues_keeps_a_clients_records_together(persona
 
 
 def test_handover_can_deactivate_the_leaving_member(personas, book):
-    run_handover(personas.admin, from_user_id=personas.manager1.user_id, to_user_ids=[personas.manager2.user_id],
-                 deactivate=True)
+    run_handover(
+        personas.admin, from_user_id=personas.manager1.user_id, to_user_ids=[personas.manager2.user_id], deactivate=True
+    )
     assert not Membership.objects.get(pk=personas.manager1.pk).is_active
     assert Account.objects.filter(owner=personas.manager2.user).count() == 6
 
@@ -190,8 +194,12 @@ def test_handover_can_deactivate_the_leaving_member(personas, book):
 def test_handover_resumed_after_a_crash_moves_only_what_is_left(personas, book):
     first = Account.objects.order_by("pk").first()
     Account.objects.filter(pk=first.pk).update(owner=personas.manager2.user)  # done before the crash
-    job = run_handover(personas.admin, from_user_id=personas.manager1.user_id, to_user_ids=[personas.manager2.user_id],
-                       kinds=["sample.account"])
+    job = run_handover(
+        personas.admin,
+        from_user_id=personas.manager1.user_id,
+        to_user_ids=[personas.manager2.user_id],
+        kinds=["sample.account"],
+    )
     assert job.result["moved"] == {"sample.account": 5}
     assert Event.objects.filter(kind="record.owner_changed").count() == 5
 
@@ -210,8 +218,11 @@ def test_handover_bad_input_is_refused_before_anything_moves(personas, book, kwa
     from django.core.exceptions import ValidationError
 
     Membership.objects.filter(pk=personas.readonly.pk).update(is_active=False)
-    marks = {"SELF": personas.manager1.user_id, "OTHER_WS": personas.other.user_id,
-             "INACTIVE": personas.readonly.user_id}
+    marks = {
+        "SELF": personas.manager1.user_id,
+        "OTHER_WS": personas.other.user_id,
+        "INACTIVE": personas.readonly.user_id,
+    }
     params = {"from_user_id": personas.manager1.user_id, "to_user_ids": [personas.manager2.user_id], **kwargs}
     params["to_user_ids"] = [marks.get(v, v) for v in params["to_user_ids"]]
     with pytest.raises(ValidationError) as caught:
@@ -226,10 +237,14 @@ def test_handover_screen_previews_and_starts_the_job(personas, book, client_as, 
     page = client.get(f"/settings/handover/?from_user={personas.manager1.user_id}").content.decode()
     assert "Accounts: 6" in page and "Open opportunities: 6" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/settings/handover/", {
-            "from_user": personas.manager1.user_id, "to_users": [personas.manager2.user_id],
-            "kinds": ["sample.account", "sample.opportunity"],
-        })
+        response = client.post(
+            "/settings/handover/",
+            {
+                "from_user": personas.manager1.user_id,
+                "to_users": [personas.manager2.user_id],
+                "kinds": ["sample.account", "sample.opportunity"],
+            },
+        )
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert "Accounts: 6" in client.get(response["Location"]).content.decode()
@@ -241,8 +256,9 @@ def test_handover_through_the_api(personas, book, api_as, django_capture_on_comm
     counts = api.get(f"/api/v1/handover/{personas.manager1.user_id}").json()
     assert {c["key"]: c["count"] for c in counts} == {"sample.account": 6, "sample.opportunity": 6}
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/handover", {"from_user_id": personas.manager1.user_id,
-                                                 "to_user_ids": [personas.head.user_id]})
+        response = api.post(
+            "/api/v1/handover", {"from_user_id": personas.manager1.user_id, "to_user_ids": [personas.head.user_id]}
+        )
     assert response.status_code == 202
     job = api.get(f"/api/v1/jobs/{response.json()['id']}").json()
     assert job["state"] == "succeeded" and job["result"]["total"] == 12

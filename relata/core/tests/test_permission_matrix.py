@@ -83,8 +83,13 @@ def team_form(w: World) -> dict[str, Any]:
 
 
 def role_form(w: World) -> dict[str, Any]:
-    return {"name": "", "description": "", "scope": "own", "permissions": ["clients.view"],
-            "version": w.p.readonly.role.version}
+    return {
+        "name": "",
+        "description": "",
+        "scope": "own",
+        "permissions": ["clients.view"],
+        "version": w.p.readonly.role.version,
+    }
 
 
 PAGES: dict[str, Rule] = {
@@ -93,11 +98,31 @@ PAGES: dict[str, Rule] = {
     "web:notifications": page("member"),
     "web:set_language": form("public", lambda w: {"language": "en"}),
     "web:switch_workspace": form("member", lambda w: {"workspace": w.p.admin.workspace_id}),
-    "core:login": page("custom", expect={"anonymous": 200, "admin": 302, "head": 302, "manager1": 302,
-                                         "manager2": 302, "readonly": 302, "other": 302}),
+    "core:login": page(
+        "custom",
+        expect={
+            "anonymous": 200,
+            "admin": 302,
+            "head": 302,
+            "manager1": 302,
+            "manager2": 302,
+            "readonly": 302,
+            "other": 302,
+        },
+    ),
     "core:logout": form("public", lambda w: {}),
-    "core:no_access": page("custom", expect={"anonymous": 403, "admin": 403, "head": 403, "manager1": 403,
-                                             "manager2": 403, "readonly": 403, "other": 403}),
+    "core:no_access": page(
+        "custom",
+        expect={
+            "anonymous": 403,
+            "admin": 403,
+            "head": 403,
+            "manager1": 403,
+            "manager2": 403,
+            "readonly": 403,
+            "other": 403,
+        },
+    ),
     "core:password_change": page("member"),
     "core:password_reset": page("public"),
     "core:password_reset_done": page("public"),
@@ -105,30 +130,39 @@ PAGES: dict[str, Rule] = {
     "core:password_reset_complete": page("public"),
     "core:profile": page("member"),
     "core:tokens": page("member"),
-    "core:token_revoke": form("custom", lambda w: {}, object_route=True, kwargs=lambda w: {"pk": w.token.pk},
-                              expect={"manager1": 302}),
+    "core:token_revoke": form(
+        "custom", lambda w: {}, object_route=True, kwargs=lambda w: {"pk": w.token.pk}, expect={"manager1": 302}
+    ),
     "core:jobs": page("member"),
-    "core:job_detail": page("custom", object_route=True, kwargs=lambda w: {"pk": w.job.pk},
-                            expect={"admin": 200, "manager1": 200}),
-    "core:job_cancel": form("custom", lambda w: {}, object_route=True, kwargs=lambda w: {"pk": w.job.pk},
-                            expect={"admin": 302, "manager1": 302}),
+    "core:job_detail": page(
+        "custom", object_route=True, kwargs=lambda w: {"pk": w.job.pk}, expect={"admin": 200, "manager1": 200}
+    ),
+    "core:job_cancel": form(
+        "custom",
+        lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"pk": w.job.pk},
+        expect={"admin": 302, "manager1": 302},
+    ),
     "core:members": page("admin.view"),
     "core:member_new": page("admin.create"),
     "core:member_edit": page("admin.view", object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}),
-    "core:member_deactivate": form("admin.change", lambda w: {}, object_route=True,
-                                   kwargs=lambda w: {"user_id": w.spare_user_id}),
-    "core:member_reactivate": form("admin.change", lambda w: {}, object_route=True,
-                                   kwargs=lambda w: {"user_id": w.spare_user_id}),
+    "core:member_deactivate": form(
+        "admin.change", lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}
+    ),
+    "core:member_reactivate": form(
+        "admin.change", lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}
+    ),
     "core:teams": page("admin.view"),
     "core:team_new": page("admin.create"),
     "core:team_edit": page("admin.view", object_route=True, kwargs=lambda w: {"pk": w.p.north.pk}),
-    "core:team_delete": form("admin.delete", lambda w: {}, object_route=True,
-                             kwargs=lambda w: {"pk": w.empty_team.pk}),
+    "core:team_delete": form("admin.delete", lambda w: {}, object_route=True, kwargs=lambda w: {"pk": w.empty_team.pk}),
     "core:roles": page("admin.view"),
     "core:role_new": page("admin.create"),
     "core:role_edit": page("admin.view", object_route=True, kwargs=lambda w: {"pk": w.p.readonly.role_id}),
-    "core:role_delete": form("admin.delete", lambda w: {}, object_route=True,
-                             kwargs=lambda w: {"pk": w.custom_role.pk}),
+    "core:role_delete": form(
+        "admin.delete", lambda w: {}, object_route=True, kwargs=lambda w: {"pk": w.custom_role.pk}
+    ),
     "core:modules": page("admin.view"),
     "core:audit": page("admin.view"),
     "core:handover": page("admin.assign"),
@@ -140,29 +174,50 @@ PAGES: dict[str, Rule] = {
 PAGE_POSTS: dict[str, Rule] = {
     "core:profile": form("member", lambda w: {"full_name": "Renamed", "language": "en", "time_zone": ""}),
     "core:tokens": form("member", lambda w: {"name": "matrix-2"}, ok=200),
-    "core:member_new": form("admin.create", lambda w: {"email": "new@alpha.test", "full_name": "New",
-                                                       "role": w.p.readonly.role_id}, foreign_data=400),
-    "core:member_edit": form("admin.change", lambda w: {"role": w.p.manager2.role_id, "team": w.p.south.pk,
-                                                        "title": "T", "version": w.p.manager2.version},
-                             object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}),
+    "core:member_new": form(
+        "admin.create",
+        lambda w: {"email": "new@alpha.test", "full_name": "New", "role": w.p.readonly.role_id},
+        foreign_data=400,
+    ),
+    "core:member_edit": form(
+        "admin.change",
+        lambda w: {"role": w.p.manager2.role_id, "team": w.p.south.pk, "title": "T", "version": w.p.manager2.version},
+        object_route=True,
+        kwargs=lambda w: {"user_id": w.spare_user_id},
+    ),
     "core:team_new": form("admin.create", lambda w: {"name": "Depot", "parent": "", "description": ""}),
     "core:team_edit": form("admin.change", team_form, object_route=True, kwargs=lambda w: {"pk": w.p.north.pk}),
-    "core:role_new": form("admin.create", lambda w: {"name": "Made", "scope": "own",
-                                                     "permissions": ["clients.view"]}),
-    "core:role_edit": form("admin.change", role_form, object_route=True,
-                           kwargs=lambda w: {"pk": w.p.readonly.role_id}),
+    "core:role_new": form("admin.create", lambda w: {"name": "Made", "scope": "own", "permissions": ["clients.view"]}),
+    "core:role_edit": form("admin.change", role_form, object_route=True, kwargs=lambda w: {"pk": w.p.readonly.role_id}),
     "core:modules": form("admin.change", lambda w: {"enabled": ["sales"], "version": w.p.admin.workspace.version}),
-    "core:handover": form("admin.assign", lambda w: {"from_user": w.p.manager1.user_id,
-                                                     "to_users": [w.p.manager2.user_id],
-                                                     "kinds": ["sample.account"]}, foreign_data=400),
+    "core:handover": form(
+        "admin.assign",
+        lambda w: {"from_user": w.p.manager1.user_id, "to_users": [w.p.manager2.user_id], "kinds": ["sample.account"]},
+        foreign_data=400,
+    ),
 }
 
 
-def api_rule(perm: str, ok: int = 200, *, data: Callable[[World], Any] | None = None, object_route: bool = False,
-             kwargs: Callable[[World], dict[str, Any]] = lambda w: {}, expect: dict[str, int] | None = None,
-             foreign_data: int | None = None) -> Rule:
-    return Rule(perm, ok=ok, object_route=object_route, kwargs=kwargs, data=data, write=data is not None,
-                expect=expect or {}, foreign_data=foreign_data)
+def api_rule(
+    perm: str,
+    ok: int = 200,
+    *,
+    data: Callable[[World], Any] | None = None,
+    object_route: bool = False,
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {},
+    expect: dict[str, int] | None = None,
+    foreign_data: int | None = None,
+) -> Rule:
+    return Rule(
+        perm,
+        ok=ok,
+        object_route=object_route,
+        kwargs=kwargs,
+        data=data,
+        write=data is not None,
+        expect=expect or {},
+        foreign_data=foreign_data,
+    )
 
 
 API: dict[tuple[str, str], Rule] = {
@@ -171,56 +226,100 @@ API: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me/tokens"): api_rule("member"),
     ("POST", "/api/v1/me/tokens"): api_rule("member", 201, data=lambda w: {"name": "matrix-2"}),
     ("DELETE", "/api/v1/me/tokens/{token_id}"): api_rule(
-        "custom", 204, data=lambda w: {}, object_route=True, kwargs=lambda w: {"token_id": w.token.pk},
-        expect={"manager1": 204}),
+        "custom",
+        204,
+        data=lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"token_id": w.token.pk},
+        expect={"manager1": 204},
+    ),
     ("GET", "/api/v1/users"): api_rule("member"),
-    ("POST", "/api/v1/users"): api_rule("admin.create", 201, data=lambda w: {
-        "email": "new@alpha.test", "full_name": "New", "role_id": w.p.readonly.role_id, "send_invitation": False},
-        foreign_data=422),
-    ("GET", "/api/v1/users/{user_id}"): api_rule("member", object_route=True,
-                                                 kwargs=lambda w: {"user_id": w.spare_user_id}),
+    ("POST", "/api/v1/users"): api_rule(
+        "admin.create",
+        201,
+        data=lambda w: {
+            "email": "new@alpha.test",
+            "full_name": "New",
+            "role_id": w.p.readonly.role_id,
+            "send_invitation": False,
+        },
+        foreign_data=422,
+    ),
+    ("GET", "/api/v1/users/{user_id}"): api_rule(
+        "member", object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}
+    ),
     ("PATCH", "/api/v1/users/{user_id}"): api_rule(
-        "admin.change", data=lambda w: {"version": w.p.manager2.version, "title": "T"}, object_route=True,
-        kwargs=lambda w: {"user_id": w.spare_user_id}),
+        "admin.change",
+        data=lambda w: {"version": w.p.manager2.version, "title": "T"},
+        object_route=True,
+        kwargs=lambda w: {"user_id": w.spare_user_id},
+    ),
     ("POST", "/api/v1/users/{user_id}/deactivate"): api_rule(
-        "admin.change", data=lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}),
+        "admin.change", data=lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}
+    ),
     ("POST", "/api/v1/users/{user_id}/reactivate"): api_rule(
-        "admin.change", data=lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}),
+        "admin.change", data=lambda w: {}, object_route=True, kwargs=lambda w: {"user_id": w.spare_user_id}
+    ),
     ("GET", "/api/v1/teams"): api_rule("member"),
     ("POST", "/api/v1/teams"): api_rule("admin.create", 201, data=lambda w: {"name": "Depot"}),
-    ("GET", "/api/v1/teams/{team_id}"): api_rule("member", object_route=True,
-                                                 kwargs=lambda w: {"team_id": w.p.north.pk}),
+    ("GET", "/api/v1/teams/{team_id}"): api_rule(
+        "member", object_route=True, kwargs=lambda w: {"team_id": w.p.north.pk}
+    ),
     ("PATCH", "/api/v1/teams/{team_id}"): api_rule(
-        "admin.change", data=lambda w: {"version": w.p.north.version, "name": "North 2"}, object_route=True,
-        kwargs=lambda w: {"team_id": w.p.north.pk}),
+        "admin.change",
+        data=lambda w: {"version": w.p.north.version, "name": "North 2"},
+        object_route=True,
+        kwargs=lambda w: {"team_id": w.p.north.pk},
+    ),
     ("DELETE", "/api/v1/teams/{team_id}"): api_rule(
-        "admin.delete", 204, data=lambda w: {}, object_route=True, kwargs=lambda w: {"team_id": w.empty_team.pk}),
+        "admin.delete", 204, data=lambda w: {}, object_route=True, kwargs=lambda w: {"team_id": w.empty_team.pk}
+    ),
     ("GET", "/api/v1/roles"): api_rule("admin.view"),
-    ("POST", "/api/v1/roles"): api_rule("admin.create", 201, data=lambda w: {
-        "name": "Made", "scope": "own", "permissions": ["clients.view"]}),
-    ("GET", "/api/v1/roles/{role_id}"): api_rule("admin.view", object_route=True,
-                                                 kwargs=lambda w: {"role_id": w.p.readonly.role_id}),
+    ("POST", "/api/v1/roles"): api_rule(
+        "admin.create", 201, data=lambda w: {"name": "Made", "scope": "own", "permissions": ["clients.view"]}
+    ),
+    ("GET", "/api/v1/roles/{role_id}"): api_rule(
+        "admin.view", object_route=True, kwargs=lambda w: {"role_id": w.p.readonly.role_id}
+    ),
     ("PATCH", "/api/v1/roles/{role_id}"): api_rule(
-        "admin.change", data=lambda w: {"version": w.p.readonly.role.version, "scope": "all"}, object_route=True,
-        kwargs=lambda w: {"role_id": w.p.readonly.role_id}),
+        "admin.change",
+        data=lambda w: {"version": w.p.readonly.role.version, "scope": "all"},
+        object_route=True,
+        kwargs=lambda w: {"role_id": w.p.readonly.role_id},
+    ),
     ("DELETE", "/api/v1/roles/{role_id}"): api_rule(
-        "admin.delete", 204, data=lambda w: {}, object_route=True, kwargs=lambda w: {"role_id": w.custom_role.pk}),
+        "admin.delete", 204, data=lambda w: {}, object_route=True, kwargs=lambda w: {"role_id": w.custom_role.pk}
+    ),
     ("GET", "/api/v1/permissions"): api_rule("member"),
     ("GET", "/api/v1/workspace/modules"): api_rule("admin.view"),
     ("PUT", "/api/v1/workspace/modules"): api_rule(
-        "admin.change", data=lambda w: {"enabled": ["sales"], "version": w.p.admin.workspace.version}),
+        "admin.change", data=lambda w: {"enabled": ["sales"], "version": w.p.admin.workspace.version}
+    ),
     ("GET", "/api/v1/audit/events"): api_rule("admin.view"),
     ("GET", "/api/v1/jobs"): api_rule("member"),
-    ("GET", "/api/v1/jobs/{job_id}"): api_rule("custom", object_route=True, kwargs=lambda w: {"job_id": w.job.pk},
-                                               expect={"admin": 200, "manager1": 200}),
+    ("GET", "/api/v1/jobs/{job_id}"): api_rule(
+        "custom", object_route=True, kwargs=lambda w: {"job_id": w.job.pk}, expect={"admin": 200, "manager1": 200}
+    ),
     ("POST", "/api/v1/jobs/{job_id}/cancel"): api_rule(
-        "custom", data=lambda w: {}, object_route=True, kwargs=lambda w: {"job_id": w.job.pk},
-        expect={"admin": 200, "manager1": 200}),
-    ("GET", "/api/v1/handover/{user_id}"): api_rule("admin.assign", object_route=True,
-                                                    kwargs=lambda w: {"user_id": w.p.manager1.user_id}),
-    ("POST", "/api/v1/handover"): api_rule("admin.assign", 202, data=lambda w: {
-        "from_user_id": w.p.manager1.user_id, "to_user_ids": [w.p.manager2.user_id], "kinds": ["sample.account"]},
-        foreign_data=422),
+        "custom",
+        data=lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"job_id": w.job.pk},
+        expect={"admin": 200, "manager1": 200},
+    ),
+    ("GET", "/api/v1/handover/{user_id}"): api_rule(
+        "admin.assign", object_route=True, kwargs=lambda w: {"user_id": w.p.manager1.user_id}
+    ),
+    ("POST", "/api/v1/handover"): api_rule(
+        "admin.assign",
+        202,
+        data=lambda w: {
+            "from_user_id": w.p.manager1.user_id,
+            "to_user_ids": [w.p.manager2.user_id],
+            "kinds": ["sample.account"],
+        },
+        foreign_data=422,
+    ),
 }
 
 
@@ -314,7 +413,9 @@ def run_case(rule: Rule, persona: str, *, is_api: bool, method: str, url_for: Ca
     if is_api:
         response = caller.call(method, url, data)
     else:
-        response = getattr(caller, method.lower())(url, data) if data is not None else getattr(caller, method.lower())(url)
+        response = (
+            getattr(caller, method.lower())(url, data) if data is not None else getattr(caller, method.lower())(url)
+        )
     expected = expected_status(rule, persona, member, is_api=is_api)
     assert response.status_code == expected, f"{method} {url} as {persona}: {response.status_code}, expected {expected}"
     if persona == "anonymous" and expected == 302 and not is_api and rule.perm != "public":

@@ -56,7 +56,9 @@ def test_create_use_and_revoke_a_token_in_the_ui(personas, client_as):
     assert client.post(f"/profile/tokens/{token.pk}/revoke/").status_code == 302
     assert api.get("/api/v1/me").status_code == 401
     assert [e.kind for e in Event.objects.filter(kind__startswith="token.").order_by("id")] == [
-        "token.created", "token.revoked"]
+        "token.created",
+        "token.revoked",
+    ]
 
 
 def test_token_bad_input_and_other_peoples_tokens(personas, client_as, api_as):
@@ -145,4 +147,5 @@ def test_notifications_badge_counts_running_jobs(personas, client_as):
     body = client_as(personas.manager1).get("/notifications/").content.decode()
     assert "1 job running" in body
     assert "job running" not in client_as(personas.manager2).get("/notifications/").content.decode().replace(
-        "0 jobs running", "")
+        "0 jobs running", ""
+    )

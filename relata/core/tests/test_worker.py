@@ -39,8 +39,12 @@ def redis_app():
     app = Celery("relata-worker-test", set_as_current=True)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     # A queue of its own, so that no other consumer of this Redis can take the task.
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={},
-                    task_default_queue=f"relata-test-{uuid.uuid4().hex[:8]}")
+    app.conf.update(
+        broker_url=REDIS_URL,
+        task_always_eager=False,
+        broker_transport_options={},
+        task_default_queue=f"relata-test-{uuid.uuid4().hex[:8]}",
+    )
     app.set_current()
     try:
         yield app
@@ -55,8 +59,9 @@ def test_real_worker_runs_a_job_sent_through_redis(redis_app):
     from conftest import make_personas
 
     personas = make_personas()
-    with start_worker(redis_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-                      queues=[redis_app.conf.task_default_queue]):
+    with start_worker(
+        redis_app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[redis_app.conf.task_default_queue]
+    ):
         job = job_start(personas.manager1, kind="tests.worker_echo", params={"word": "кирпич"})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

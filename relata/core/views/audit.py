@@ -13,24 +13,31 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from relata.core.audit import EVENT_KINDS
 from relata.core.decorators import permission_required
-from relata.core.models import Event, Membership, User
+from relata.core.models import Event, Membership
 from relata.core.selectors.events import events_visible_to
-from relata.core.selectors.members import members_visible_to
+from relata.core.selectors.members import users_of_workspace
 from relata.web.forms import StyledForm
 from relata.web.lists import Column, build_list, render_list
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("User"), queryset=User.objects.none())
+    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("User"), queryset=None)
     kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=())
     record = django_filters.CharFilter(
-        label=gettext_lazy("Record"), method="filter_record",
+        label=gettext_lazy("Record"),
+        method="filter_record",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("name or type:id")}),
     )
-    since = django_filters.DateFilter(label=pgettext_lazy("start of a period", "From"), method="filter_since",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=pgettext_lazy("end of a period", "To"), method="filter_until",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        label=pgettext_lazy("start of a period", "From"),
+        method="filter_since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=pgettext_lazy("end of a period", "To"),
+        method="filter_until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Event
@@ -39,13 +46,13 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args: object, actor: Membership, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.filters["actor"].queryset = User.objects.filter(
-            pk__in=members_visible_to(actor).values("user_id")
-        ).order_by("full_name")
-        self.filters["kind"].extra["choices"] = sorted(((k, str(v)) for k, v in EVENT_KINDS.items()), key=lambda c: c[1])
+        self.filters["actor"].queryset = users_of_workspace(actor)
+        self.filters["kind"].extra["choices"] = sorted(
+            ((k, str(v)) for k, v in EVENT_KINDS.items()), key=lambda c: c[1]
+        )
 
     def filter_record(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        """"deal:42" or "42" finds a record by id; other text, by its name at the time."""
+        """ "deal:42" or "42" finds a record by id; other text, by its name at the time."""
         value = value.strip()
         if not value:
             return queryset
@@ -82,7 +89,11 @@ AUDIT_COLUMNS = [
 def audit_log(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     state = build_list(
-        request, events_visible_to(actor), columns=AUDIT_COLUMNS, default_sort="-occurred_at",
-        filterset_class=AuditFilter, filterset_kwargs={"actor": actor},
+        request,
+        events_visible_to(actor),
+        columns=AUDIT_COLUMNS,
+        default_sort="-occurred_at",
+        filterset_class=AuditFilter,
+        filterset_kwargs={"actor": actor},
     )
     return render_list(request, "core/settings/audit.html", state)

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from relata.core.selectors.members import users_for_password_reset
 from relata.core.services.auth import (
     LoginRefused,
     auth_attempt_login,
@@ -33,17 +34,23 @@ from relata.web.forms import StyledForm, StyledFormMixin
 
 class LoginForm(StyledForm):
     email = forms.EmailField(
-        label=gettext_lazy("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+        label=gettext_lazy("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=gettext_lazy("Password"), strip=False, max_length=4096,
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 def _redirect_target(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -71,7 +78,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 response = HttpResponseRedirect(_redirect_target(request))
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax")
+                if user.language:
+                    response.set_cookie(
+                        settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
+                    )
                 return response
         else:
             status = 400
@@ -93,9 +103,7 @@ class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
     def get_users(self, email: str) -> Any:
         """Active users with this e-mail, including invited ones who have not set a
         password yet (Django skips those; for us the reset is how they set it)."""
-        from relata.core.models import User, normalize_email
-
-        return User.objects.filter(email=normalize_email(email), is_active=True, memberships__is_active=True).distinct()
+        return users_for_password_reset(email)
 
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):

@@ -30,12 +30,20 @@ def handover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            job = handover_start(actor, from_user_id=data["from_user"], to_user_ids=data["to_users"],
-                                 kinds=data["kinds"], deactivate=data["deactivate"])
+            job = handover_start(
+                actor,
+                from_user_id=data["from_user"],
+                to_user_ids=data["to_users"],
+                kinds=data["kinds"],
+                deactivate=data["deactivate"],
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:
             return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
-    return render(request, "core/settings/handover.html",
-                  {"form": form, "preview": preview, "has_kinds": bool(owned_kinds())},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/settings/handover.html",
+        {"form": form, "preview": preview, "has_kinds": bool(owned_kinds())},
+        status=400 if form.errors else 200,
+    )

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from relata.core.access import get_visible
 from relata.core.decorators import actor_required
 from relata.core.jobs import JOB_KINDS
-from relata.core.models import Job
 from relata.core.selectors.jobs import jobs_visible_to
 from relata.core.services.jobs import job_cancel
 

@@ -26,8 +26,11 @@ from relata.web.lists import Column, build_list, render_list
 
 
 class MemberFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=gettext_lazy("Name or e-mail"), method="search",
-                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Name or e-mail"),
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}),
+    )
     role = django_filters.ModelChoiceFilter(label=gettext_lazy("Role"), queryset=None, field_name="role")
     team = django_filters.ModelChoiceFilter(label=gettext_lazy("Team"), queryset=None, field_name="team")
     is_active = django_filters.BooleanFilter(label=gettext_lazy("Active"))
@@ -47,7 +50,11 @@ class MemberFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         value = value.strip()
-        return queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value.lower())) if value else queryset
+        return (
+            queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value.lower()))
+            if value
+            else queryset
+        )
 
 
 MEMBER_COLUMNS = [
@@ -65,8 +72,12 @@ MEMBER_COLUMNS = [
 def member_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     state = build_list(
-        request, members_visible_to(actor), columns=MEMBER_COLUMNS, default_sort="name",
-        filterset_class=MemberFilter, filterset_kwargs={"actor": actor},
+        request,
+        members_visible_to(actor),
+        columns=MEMBER_COLUMNS,
+        default_sort="name",
+        filterset_class=MemberFilter,
+        filterset_kwargs={"actor": actor},
     )
     return render_list(request, "core/settings/members.html", state)
 
@@ -80,21 +91,29 @@ def member_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             membership, is_new = member_add(
-                actor, email=data["email"], full_name=data["full_name"], role_id=data["role"],
-                team_id=data["team"], title=data["title"],
+                actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                role_id=data["role"],
+                team_id=data["team"],
+                title=data["title"],
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
             if is_new:
                 send_invitation(membership, invited_by=actor.user)
-                messages.success(request, _("%(email)s has been added and invited by e-mail to set a password.")
-                                 % {"email": membership.user.email})
+                messages.success(
+                    request,
+                    _("%(email)s has been added and invited by e-mail to set a password.")
+                    % {"email": membership.user.email},
+                )
             else:
                 messages.success(request, _("%(name)s has been added to the workspace.") % {"name": membership.user})
             return HttpResponseRedirect(reverse("core:members"))
-    return render(request, "core/settings/member_form.html", {"form": form, "creating": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/settings/member_form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
+    )
 
 
 @permission_required("admin", "view")
@@ -102,8 +121,12 @@ def member_new(request: HttpRequest) -> HttpResponse:
 def member_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     membership = member_get(actor, user_id)
-    initial = {"role": membership.role_id, "team": membership.team_id, "title": membership.title,
-               "version": membership.version}
+    initial = {
+        "role": membership.role_id,
+        "team": membership.team_id,
+        "title": membership.title,
+        "version": membership.version,
+    }
     form = MemberEditForm(request.POST or None, initial=initial, actor=actor)
     conflict = None
     if request.method == "POST":
@@ -111,8 +134,14 @@ def member_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                member_update(actor, user_id, version=data["version"], role_id=data["role"], team_id=data["team"],
-                              title=data["title"])
+                member_update(
+                    actor,
+                    user_id,
+                    version=data["version"],
+                    role_id=data["role"],
+                    team_id=data["team"],
+                    title=data["title"],
+                )
             except StaleVersion as stale:
                 conflict = stale
                 form.add_service_error(stale)
@@ -142,6 +171,9 @@ def member_set_active(request: HttpRequest, user_id: int, active: bool) -> HttpR
         if active:
             messages.success(request, _("%(name)s can work in the workspace again.") % {"name": membership.user})
         else:
-            messages.success(request, _("%(name)s has been deactivated: their sessions and API tokens no longer work.")
-                             % {"name": membership.user})
+            messages.success(
+                request,
+                _("%(name)s has been deactivated: their sessions and API tokens no longer work.")
+                % {"name": membership.user},
+            )
     return HttpResponseRedirect(reverse("core:member_edit", args=[user_id]))

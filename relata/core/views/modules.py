@@ -23,8 +23,9 @@ from relata.core.services.workspaces import workspace_set_modules
 def modules(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     workspace = actor.workspace
-    form = ModulesForm(request.POST or None,
-                       initial={"enabled": list(workspace.enabled_modules), "version": workspace.version})
+    form = ModulesForm(
+        request.POST or None, initial={"enabled": list(workspace.enabled_modules), "version": workspace.version}
+    )
     conflict = None
     if request.method == "POST":
         require(actor, "admin", "change")
@@ -40,8 +41,13 @@ def modules(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The modules have been saved."))
                 return HttpResponseRedirect(reverse("core:modules"))
     return render(
-        request, "core/settings/modules.html",
-        {"form": form, "modules": MODULES.values(), "conflict": conflict,
-         "enabled": set(form["enabled"].value() or [])},
+        request,
+        "core/settings/modules.html",
+        {
+            "form": form,
+            "modules": MODULES.values(),
+            "conflict": conflict,
+            "enabled": set(form["enabled"].value() or []),
+        },
         status=409 if conflict else (400 if form.errors else 200),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,7 +36,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile has been saved."))
             response = HttpResponseRedirect(reverse("core:profile"))
-            response.set_cookie("relata_language", form.cleaned_data["language"], max_age=365 * 24 * 3600, samesite="Lax")
+            if form.cleaned_data["language"]:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    form.cleaned_data["language"],
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
+                )
             return response
     return render(request, "core/profile.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -35,21 +35,33 @@ def role_new(request: HttpRequest) -> HttpResponse:
     copy_from = request.GET.get("copy")
     if copy_from:
         source = get_visible(actor, Role, copy_from)
-        initial = {"scope": source.scope, "permissions": list(source.permissions),
-                   "name": _("Copy of %(name)s") % {"name": source.display_name}}
+        initial = {
+            "scope": source.scope,
+            "permissions": list(source.permissions),
+            "name": _("Copy of %(name)s") % {"name": source.display_name},
+        }
     form = RoleForm(request.POST or None, initial=initial, creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            role = role_create(actor, name=data["name"], description=data["description"], scope=data["scope"],
-                               permissions=data["permissions"])
+            role = role_create(
+                actor,
+                name=data["name"],
+                description=data["description"],
+                scope=data["scope"],
+                permissions=data["permissions"],
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:
             messages.success(request, _("The role “%(name)s” has been created.") % {"name": role.display_name})
             return HttpResponseRedirect(reverse("core:roles"))
-    return render(request, "core/settings/role_form.html", {"form": form, "creating": True, "actions": ACTIONS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/settings/role_form.html",
+        {"form": form, "creating": True, "actions": ACTIONS},
+        status=400 if form.errors else 200,
+    )
 
 
 @permission_required("admin", "view")
@@ -57,8 +69,13 @@ def role_new(request: HttpRequest) -> HttpResponse:
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     role = get_visible(actor, Role, pk)
-    initial = {"name": role.name, "description": role.description, "scope": role.scope,
-               "permissions": list(role.permissions), "version": role.version}
+    initial = {
+        "name": role.name,
+        "description": role.description,
+        "scope": role.scope,
+        "permissions": list(role.permissions),
+        "version": role.version,
+    }
     form = RoleForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST":
@@ -66,8 +83,15 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                role_update(actor, role.pk, version=data["version"], name=data["name"], description=data["description"],
-                            scope=data["scope"], permissions=data["permissions"])
+                role_update(
+                    actor,
+                    role.pk,
+                    version=data["version"],
+                    name=data["name"],
+                    description=data["description"],
+                    scope=data["scope"],
+                    permissions=data["permissions"],
+                )
             except StaleVersion as stale:
                 conflict = stale
                 form.add_service_error(stale)
@@ -77,7 +101,8 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The role has been saved."))
                 return HttpResponseRedirect(reverse("core:roles"))
     return render(
-        request, "core/settings/role_form.html",
+        request,
+        "core/settings/role_form.html",
         {"form": form, "role": role, "conflict": conflict, "actions": ACTIONS},
         status=409 if conflict else (400 if form.errors else 200),
     )

@@ -39,8 +39,9 @@ def team_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The team “%(name)s” has been created.") % {"name": team.name})
             return HttpResponseRedirect(reverse("core:teams"))
-    return render(request, "core/settings/team_form.html", {"form": form, "creating": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/settings/team_form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
+    )
 
 
 @permission_required("admin", "view")
@@ -56,8 +57,14 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                team_update(actor, team.pk, version=data["version"], name=data["name"], parent_id=data["parent"],
-                            description=data["description"])
+                team_update(
+                    actor,
+                    team.pk,
+                    version=data["version"],
+                    name=data["name"],
+                    parent_id=data["parent"],
+                    description=data["description"],
+                )
             except StaleVersion as stale:
                 conflict = stale
                 form.add_service_error(stale)
@@ -68,7 +75,9 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(reverse("core:teams"))
     members = members_visible_to(actor).filter(team=team).order_by("user__full_name")
     return render(
-        request, "core/settings/team_form.html", {"form": form, "team": team, "members": members, "conflict": conflict},
+        request,
+        "core/settings/team_form.html",
+        {"form": form, "team": team, "members": members, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),
     )
 

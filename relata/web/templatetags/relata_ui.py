@@ -8,9 +8,9 @@ from django import template
 from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from relata.web.lists import Column
 
@@ -28,7 +28,9 @@ def list_cell(context: template.Context, row: Any, column: Column) -> Any:
     if isinstance(value, bool):
         icon = "check-lg text-success" if value else "dash text-body-tertiary"
         label = _("yes") if value else _("no")
-        return format_html('<i class="bi bi-{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>', icon, label)
+        return format_html(
+            '<i class="bi bi-{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>', icon, label
+        )
     if isinstance(value, dt.datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="")
         parser.add_argument("--language", default="ru", choices=["ru", "en"])
         parser.add_argument("--time-zone", default="Europe/Moscow")
-        parser.add_argument("--no-password", action="store_true",
-                            help="Do not ask for a password (the administrator uses “Forgot your password?”).")
+        parser.add_argument(
+            "--no-password",
+            action="store_true",
+            help="Do not ask for a password (the administrator uses “Forgot your password?”).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = None
@@ -32,11 +35,17 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from error
         try:
             membership = workspace_create(
-                name=options["name"], admin_email=options["admin_email"], admin_name=options["admin_name"],
-                admin_password=password, language=options["language"], time_zone=options["time_zone"],
+                name=options["name"],
+                admin_email=options["admin_email"],
+                admin_name=options["admin_name"],
+                admin_password=password,
+                language=options["language"],
+                time_zone=options["time_zone"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(self.style.SUCCESS(
-            f"Workspace “{membership.workspace.name}” created; administrator {membership.user.email}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Workspace “{membership.workspace.name}” created; administrator {membership.user.email}."
+            )
+        )

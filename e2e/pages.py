@@ -1,0 +1,60 @@
+"""Page objects: one per screen, so tests read as a user's steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+
+@dataclass
+class Screen:
+    page: Page
+    base_url: str
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"{self.base_url}{path}")
+
+
+class LoginPage(Screen):
+    def log_in(self, email: str, password: str) -> None:
+        self.open("/login/")
+        self.page.get_by_label("E-mail").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.locator("main").get_by_role("button", name="Log in").click()
+
+
+class Shell(Screen):
+    """The navigation bar and the user menu present on every page."""
+
+    def expect_language(self, code: str) -> None:
+        expect(self.page.locator("html")).to_have_attribute("lang", code)
+
+    def open_user_menu(self) -> None:
+        self.page.get_by_test_id("user-menu").click()
+
+    def switch_language(self, label: str) -> None:
+        self.open_user_menu()
+        self.page.get_by_test_id("user-menu").locator("xpath=..").get_by_role("button", name=label).click()
+
+    def open_profile(self) -> None:
+        self.open_user_menu()
+        self.page.get_by_test_id("menu-profile").click()
+
+    def log_out(self) -> None:
+        self.open_user_menu()
+        self.page.get_by_test_id("logout").click()
+
+
+class ProfilePage(Screen):
+    def open_tokens(self) -> None:
+        self.page.get_by_test_id("profile-tokens").click()
+
+
+class TokensPage(Screen):
+    def create(self, name: str) -> str:
+        self.page.locator("#id_name").fill(name)
+        self.page.get_by_test_id("token-create").click()
+        secret = self.page.get_by_test_id("token-secret")
+        expect(secret).to_be_visible()
+        return secret.input_value()
