@@ -80,7 +80,24 @@ class TokenForm(StyledForm):
     )
 
 
-class MemberAddForm(StyledForm):
+class MemberPlaceMixin:
+    """Role, team and title: where a member sits in the workspace."""
+
+    fields: dict[str, forms.Field]
+
+    def place_fields(self, actor: Membership) -> None:
+        self.fields["role"] = forms.TypedChoiceField(label=_("Role"), coerce=int, choices=role_choices(actor))
+        self.fields["team"] = forms.TypedChoiceField(
+            label=_("Team"),
+            coerce=int,
+            required=False,
+            empty_value=None,
+            choices=team_choices(actor, empty=str(_("No team"))),
+        )
+        self.fields["title"] = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+
+class MemberAddForm(MemberPlaceMixin, StyledForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     full_name = forms.CharField(
         label=_("Full name"),
@@ -88,25 +105,16 @@ class MemberAddForm(StyledForm):
         required=False,
         help_text=_("Not needed if the person already uses Relata."),
     )
-    role = forms.TypedChoiceField(label=_("Role"), coerce=int)
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(actor)
-        self.fields["team"].choices = team_choices(actor, empty=str(_("No team")))
+        self.place_fields(actor)
 
 
-class MemberEditForm(VersionedForm):
-    role = forms.TypedChoiceField(label=_("Role"), coerce=int)
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
-
+class MemberEditForm(MemberPlaceMixin, VersionedForm):
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(actor)
-        self.fields["team"].choices = team_choices(actor, empty=str(_("No team")))
+        self.place_fields(actor)
 
 
 class TeamForm(VersionedForm):

@@ -11,7 +11,7 @@ from relata.api.pagination import PagePagination
 from relata.core.access import get_visible, require
 from relata.core.api.schemas import ActionOut, ModuleOut, PermissionCatalogue, RoleIn, RoleOut, RolePatch
 from relata.core.models import Role
-from relata.core.modules import ACTIONS, MODULES
+from relata.core.modules import ACTIONS
 from relata.core.selectors.members import roles_visible_to
 from relata.core.services.roles import role_create, role_delete, role_update
 
@@ -69,15 +69,6 @@ def role_remove(request: HttpRequest, role_id: int) -> Status:
 def permission_catalogue(request: HttpRequest) -> PermissionCatalogue:
     actor = actor_of(request)
     return PermissionCatalogue(
-        modules=[
-            ModuleOut(
-                key=m.key,
-                label=str(m.label),
-                description=str(m.description),
-                switchable=m.switchable,
-                enabled=actor.workspace.module_enabled(m.key),
-            )
-            for m in MODULES.values()
-        ],
+        modules=ModuleOut.of_workspace(actor.workspace),
         actions=[ActionOut(key=key, label=str(label)) for key, label in ACTIONS.items()],
     )

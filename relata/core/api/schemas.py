@@ -7,7 +7,8 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from relata.core.audit import EVENT_KINDS
-from relata.core.models import ApiToken, Event, Job, Membership, Role
+from relata.core.models import ApiToken, Event, Job, Membership, Role, Workspace
+from relata.core.modules import MODULES
 
 
 class Ref(Schema):
@@ -178,6 +179,19 @@ class ModuleOut(Schema):
     description: str
     switchable: bool
     enabled: bool
+
+    @staticmethod
+    def of_workspace(workspace: Workspace) -> list[ModuleOut]:
+        return [
+            ModuleOut(
+                key=m.key,
+                label=str(m.label),
+                description=str(m.description),
+                switchable=m.switchable,
+                enabled=workspace.module_enabled(m.key),
+            )
+            for m in MODULES.values()
+        ]
 
 
 class ModulesOut(Schema):

@@ -9,7 +9,6 @@ from ninja.responses import Status
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
 from relata.core.api.schemas import UserFilter, UserIn, UserOut, UserPatch
-from relata.core.invitations import send_invitation
 from relata.core.models import Membership
 from relata.core.selectors.members import member_get, members_visible_to
 from relata.core.services.members import member_add, member_deactivate, member_reactivate, member_update
@@ -46,16 +45,15 @@ def user_detail(request: HttpRequest, user_id: int) -> Membership:
 @router.post("", response={201: UserOut}, summary="Add a member (an existing user or a new one)")
 def user_add(request: HttpRequest, payload: UserIn) -> Status:
     actor = actor_of(request)
-    membership, is_new = member_add(
+    membership, _is_new = member_add(
         actor,
         email=payload.email,
         full_name=payload.full_name,
         role_id=payload.role_id,
         team_id=payload.team_id,
         title=payload.title,
+        invite=payload.send_invitation,
     )
-    if is_new and payload.send_invitation:
-        send_invitation(membership, invited_by=actor.user)
     return Status(201, member_get(actor, membership.user_id))
 
 

@@ -7,26 +7,13 @@ from relata.api.auth import actor_of
 from relata.core.access import require
 from relata.core.api.schemas import ModuleOut, ModulesIn, ModulesOut
 from relata.core.models import Workspace
-from relata.core.modules import MODULES
 from relata.core.services.workspaces import workspace_set_modules
 
 router = Router(tags=["workspace"])
 
 
 def _modules(workspace: Workspace) -> ModulesOut:
-    return ModulesOut(
-        modules=[
-            ModuleOut(
-                key=m.key,
-                label=str(m.label),
-                description=str(m.description),
-                switchable=m.switchable,
-                enabled=workspace.module_enabled(m.key),
-            )
-            for m in MODULES.values()
-        ],
-        version=workspace.version,
-    )
+    return ModulesOut(modules=ModuleOut.of_workspace(workspace), version=workspace.version)
 
 
 @router.get("/modules", response=ModulesOut, summary="Modules and whether they are on")

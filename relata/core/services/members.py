@@ -8,6 +8,7 @@ from relata.core.access import require
 from relata.core.audit import diff, record_event, snapshot
 from relata.core.concurrency import save_versioned
 from relata.core.errors import invalid
+from relata.core.invitations import send_invitation
 from relata.core.models import ApiToken, Membership, Role, Team, User, normalize_email
 from relata.core.models.users import new_security_stamp
 from relata.core.selectors.members import member_get
@@ -56,12 +57,13 @@ def member_add(
     team_id: int | None = None,
     title: str = "",
     password: str | None = None,
+    invite: bool = True,
 ) -> tuple[Membership, bool]:
     """Add a person to the workspace. Returns (membership, user_is_new).
 
     An existing user (same e-mail, any case) joins with their own name and password;
-    a new user gets the given password, or none, and then sets it from the invitation
-    letter that the caller sends (`send_invitation`).
+    a new user gets the given password, or none and (with `invite`) a letter with a
+    link to set it, sent once the transaction commits.
     """
     require(actor, "admin", "create")
     email = normalize_email(email)
@@ -88,6 +90,8 @@ def member_add(
         changes=diff({}, snapshot(membership, MEMBER_FIELDS)),
         data={"email": email, "new_user": is_new},
     )
+    if is_new and invite:
+        send_invitation(membership, invited_by=actor.user)
     return membership, is_new
 
 

@@ -393,3 +393,62 @@ def test_audit_log_is_only_for_administrators_and_only_of_their_workspace(person
     team_update(personas.admin, personas.north.pk, version=1, name="North-East")
     items = api_as(personas.other).get("/api/v1/audit/events").json()["items"]
     assert all(e["target_repr"] != "North-East" for e in items)
+
+
+# --- Export -------------------------------------------------------------------------
+
+
+def test_audit_log_export_is_filtered_neutralised_and_itself_audited(personas, client_as):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from relata.core.audit import record_event
+
+    record_event(
+        kind="team.changed",
+        workspace=personas.admin.workspace,
+        actor=personas.admin.user,
+        target=personas.north,
+        changes={"name": ["North", '=HYPERLINK("http://evil")']},
+    )
+    client = client_as(personas.admin)
+    response = client.get("/settings/audit/export/", {"format": "csv", "kind": "team.changed"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Time", "User", "Kind"]
+    assert len(rows) == 2 and rows[1][2] == "Team changed"
+    assert "=HYPERLINK" in rows[1][4] and not rows[1][4].startswith("=")
+    event = Event.objects.get(kind="audit.exported")
+    assert event.data == {"filters": {"kind": "team.changed"}, "rows": 1, "format": "csv"}
+
+    response = client.get("/settings/audit/export/", {"format": "xlsx", "kind": "team.changed"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "Time" and len(values) == 2
+    assert values[1][4].startswith("name: North → '=HYPERLINK") or not str(values[1][4]).startswith("=")
+
+
+def test_formula_like_cells_are_neutralised():
+    from relata.core.export import safe_cell
+
+    for dangerous in ["=1+1", "+7 999", "-2", "@SUM(A1)", "\tx", "\r=1"]:
+        assert safe_cell(dangerous).startswith("'")
+    assert safe_cell(-2) == -2 and safe_cell("Иванов") == "Иванов" and safe_cell(None) == ""
+
+
+def test_audit_export_needs_the_export_permission_and_valid_input(personas, client_as):
+    assert client_as(personas.head).get("/settings/audit/export/").status_code == 403
+    admin_role = personas.admin.role
+    role_update_perms = [p for p in admin_role.permissions if p != "admin.export"]
+    Role.objects.filter(pk=admin_role.pk).update(permissions=role_update_perms)
+    assert client_as(personas.admin).get("/settings/audit/export/").status_code == 403
+    Role.objects.filter(pk=admin_role.pk).update(permissions=[*role_update_perms, "admin.export"])
+    response = client_as(personas.admin).get("/settings/audit/export/", {"format": "pdf"})
+    assert response.status_code == 302
+    response = client_as(personas.admin).get("/settings/audit/export/", {"format": "csv", "since": "yesterday"})
+    assert response.status_code == 302
+    assert not Event.objects.filter(kind="audit.exported").exists()

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from relata.core.access import require
-from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.forms import MemberAddForm, MemberEditForm
-from relata.core.invitations import send_invitation
 from relata.core.models import Membership
 from relata.core.selectors.members import member_get, members_visible_to
 from relata.core.services.members import member_add, member_deactivate, member_reactivate, member_update
+from relata.web.editing import render_form, run_action, save_form
 from relata.web.forms import StyledForm
 from relata.web.lists import Column, build_list, render_list
+
+TEMPLATE = "core/settings/member_form.html"
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -82,38 +80,34 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render_list(request, "core/settings/members.html", state)
 
 
+def _added_message(result: tuple[Membership, bool]) -> str:
+    membership, is_new = result
+    if is_new:
+        return _("%(email)s has been added and invited by e-mail to set a password.") % {"email": membership.user.email}
+    return _("%(name)s has been added to the workspace.") % {"name": membership.user}
+
+
 @permission_required("admin", "create")
 @require_http_methods(["GET", "POST"])
 def member_new(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     form = MemberAddForm(request.POST or None, actor=actor)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership, is_new = member_add(
-                actor,
-                email=data["email"],
-                full_name=data["full_name"],
-                role_id=data["role"],
-                team_id=data["team"],
-                title=data["title"],
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            if is_new:
-                send_invitation(membership, invited_by=actor.user)
-                messages.success(
-                    request,
-                    _("%(email)s has been added and invited by e-mail to set a password.")
-                    % {"email": membership.user.email},
-                )
-            else:
-                messages.success(request, _("%(name)s has been added to the workspace.") % {"name": membership.user})
-            return HttpResponseRedirect(reverse("core:members"))
-    return render(
-        request, "core/settings/member_form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
+    outcome = save_form(
+        request,
+        form,
+        lambda data: member_add(
+            actor,
+            email=data["email"],
+            full_name=data["full_name"],
+            role_id=data["role"],
+            team_id=data["team"],
+            title=data["title"],
+            invite=True,
+        ),
+        success_url=reverse("core:members"),
+        success_message=_added_message,
     )
+    return render_form(request, TEMPLATE, form, outcome, {"creating": True})
 
 
 @permission_required("admin", "view")
@@ -128,52 +122,36 @@ def member_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "version": membership.version,
     }
     form = MemberEditForm(request.POST or None, initial=initial, actor=actor)
-    conflict = None
     if request.method == "POST":
         require(actor, "admin", "change")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                member_update(
-                    actor,
-                    user_id,
-                    version=data["version"],
-                    role_id=data["role"],
-                    team_id=data["team"],
-                    title=data["title"],
-                )
-            except StaleVersion as stale:
-                conflict = stale
-                form.add_service_error(stale)
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("The member has been saved."))
-                return HttpResponseRedirect(reverse("core:members"))
-    return render(
+    outcome = save_form(
         request,
-        "core/settings/member_form.html",
-        {"form": form, "membership": membership, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
+        form,
+        lambda data: member_update(
+            actor, user_id, version=data["version"], role_id=data["role"], team_id=data["team"], title=data["title"]
+        ),
+        success_url=reverse("core:members"),
+        success_message=_("The member has been saved."),
     )
+    return render_form(request, TEMPLATE, form, outcome, {"membership": membership})
 
 
 @permission_required("admin", "change")
 @require_POST
 def member_set_active(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    try:
-        membership = (member_reactivate if active else member_deactivate)(actor, user_id)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    if active:
+        run_action(
+            request,
+            lambda: member_reactivate(actor, user_id),
+            success_message=lambda m: _("%(name)s can work in the workspace again.") % {"name": m.user},
+        )
     else:
-        if active:
-            messages.success(request, _("%(name)s can work in the workspace again.") % {"name": membership.user})
-        else:
-            messages.success(
-                request,
-                _("%(name)s has been deactivated: their sessions and API tokens no longer work.")
-                % {"name": membership.user},
-            )
+        run_action(
+            request,
+            lambda: member_deactivate(actor, user_id),
+            success_message=lambda m: (
+                _("%(name)s has been deactivated: their sessions and API tokens no longer work.") % {"name": m.user}
+            ),
+        )
     return HttpResponseRedirect(reverse("core:member_edit", args=[user_id]))

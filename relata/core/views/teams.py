@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from relata.core.access import get_visible, require
-from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.forms import TeamForm
-from relata.core.models import Team
 from relata.core.selectors.members import members_visible_to
 from relata.core.selectors.teams import team_tree, teams_visible_to
 from relata.core.services.teams import team_create, team_delete, team_update
+from relata.web.editing import render_form, run_action, save_form
+
+TEMPLATE = "core/settings/team_form.html"
 
 
 @permission_required("admin", "view")
@@ -30,18 +29,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_new(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     form = TeamForm(request.POST or None, actor=actor, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            team = team_create(actor, name=data["name"], parent_id=data["parent"], description=data["description"])
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The team “%(name)s” has been created.") % {"name": team.name})
-            return HttpResponseRedirect(reverse("core:teams"))
-    return render(
-        request, "core/settings/team_form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
+    outcome = save_form(
+        request,
+        form,
+        lambda data: team_create(actor, name=data["name"], parent_id=data["parent"], description=data["description"]),
+        success_url=reverse("core:teams"),
+        success_message=lambda team: _("The team “%(name)s” has been created.") % {"name": team.name},
     )
+    return render_form(request, TEMPLATE, form, outcome, {"creating": True})
 
 
 @permission_required("admin", "view")
@@ -51,47 +46,34 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_visible(actor, teams_visible_to(actor), pk)
     initial = {"name": team.name, "parent": team.parent_id, "description": team.description, "version": team.version}
     form = TeamForm(request.POST or None, actor=actor, exclude=team.pk, initial=initial)
-    conflict = None
     if request.method == "POST":
         require(actor, "admin", "change")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                team_update(
-                    actor,
-                    team.pk,
-                    version=data["version"],
-                    name=data["name"],
-                    parent_id=data["parent"],
-                    description=data["description"],
-                )
-            except StaleVersion as stale:
-                conflict = stale
-                form.add_service_error(stale)
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("The team has been saved."))
-                return HttpResponseRedirect(reverse("core:teams"))
-    members = members_visible_to(actor).filter(team=team).order_by("user__full_name")
-    return render(
+    outcome = save_form(
         request,
-        "core/settings/team_form.html",
-        {"form": form, "team": team, "members": members, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
+        form,
+        lambda data: team_update(
+            actor,
+            team.pk,
+            version=data["version"],
+            name=data["name"],
+            parent_id=data["parent"],
+            description=data["description"],
+        ),
+        success_url=reverse("core:teams"),
+        success_message=_("The team has been saved."),
     )
+    members = members_visible_to(actor).filter(team=team).order_by("user__full_name")
+    return render_form(request, TEMPLATE, form, outcome, {"team": team, "members": members})
 
 
 @permission_required("admin", "delete")
 @require_POST
 def team_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    team: Team = get_visible(actor, teams_visible_to(actor), pk)
-    try:
-        team_delete(actor, team.pk)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return HttpResponseRedirect(reverse("core:team_edit", args=[team.pk]))
-    messages.success(request, _("The team “%(name)s” has been deleted.") % {"name": team.name})
-    return HttpResponseRedirect(reverse("core:teams"))
+    team = get_visible(actor, teams_visible_to(actor), pk)
+    deleted = run_action(
+        request,
+        lambda: team_delete(actor, team.pk),
+        success_message=_("The team “%(name)s” has been deleted.") % {"name": team.name},
+    )
+    return HttpResponseRedirect(reverse("core:teams") if deleted else reverse("core:team_edit", args=[team.pk]))
