@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -184,6 +185,16 @@ class HandoverForm(StyledForm):
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["from_user"].choices = member_choices(actor)
+        # Choosing the member refreshes the preview of what they own.
+        self.fields["from_user"].widget.attrs.update(
+            {
+                "hx-get": reverse("core:handover"),
+                "hx-trigger": "change",
+                "hx-target": "#handover-preview",
+                "hx-select": "#handover-preview",
+                "hx-swap": "outerHTML",
+            }
+        )
         self.fields["to_users"].choices = member_choices(actor, active_only=True)
         self.fields["kinds"].choices = [(kind.key, kind.label) for kind in owned_kinds()]
         self.fields["kinds"].initial = [kind.key for kind in owned_kinds()]

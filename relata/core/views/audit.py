@@ -26,8 +26,8 @@ from relata.web.lists import Column, build_list, render_list
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("User"), queryset=None)
-    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=())
+    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("User"), queryset=None, empty_label=gettext_lazy("All"))
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=(), empty_label=gettext_lazy("All"))
     record = django_filters.CharFilter(
         label=gettext_lazy("Record"),
         method="filter_record",

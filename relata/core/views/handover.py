@@ -22,6 +22,8 @@ def handover(request: HttpRequest) -> HttpResponse:
     form = HandoverForm(request.POST or None, actor=actor, initial=initial)
     preview = None
     source = request.POST.get("from_user") or request.GET.get("from_user")
+    if request.method == "GET" and source:
+        form = HandoverForm(None, actor=actor, initial={"from_user": source})
     if source and source.isdigit():
         try:
             preview = handover_preview(actor, int(source))

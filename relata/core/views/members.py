@@ -29,9 +29,18 @@ class MemberFilter(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}),
     )
-    role = django_filters.ModelChoiceFilter(label=gettext_lazy("Role"), queryset=None, field_name="role")
-    team = django_filters.ModelChoiceFilter(label=gettext_lazy("Team"), queryset=None, field_name="team")
-    is_active = django_filters.BooleanFilter(label=gettext_lazy("Active"))
+    role = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Role"), queryset=None, field_name="role", empty_label=gettext_lazy("All")
+    )
+    team = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Team"), queryset=None, field_name="team", empty_label=gettext_lazy("All")
+    )
+    is_active = django_filters.ChoiceFilter(
+        label=gettext_lazy("Access"),
+        choices=[("true", gettext_lazy("Active")), ("false", gettext_lazy("Deactivated"))],
+        empty_label=gettext_lazy("All"),
+        method="filter_active",
+    )
 
     class Meta:
         model = Membership
@@ -45,6 +54,9 @@ class MemberFilter(django_filters.FilterSet):
 
         self.filters["role"].queryset = roles_visible_to(actor)
         self.filters["team"].queryset = teams_visible_to(actor)
+
+    def filter_active(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return queryset.filter(is_active=value == "true")
 
     def search(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         value = value.strip()
