@@ -81,24 +81,20 @@ class TokenForm(StyledForm):
     )
 
 
-class MemberPlaceMixin:
+class MemberPlaceForm(StyledForm):
     """Role, team and title: where a member sits in the workspace."""
 
-    fields: dict[str, forms.Field]
+    role = forms.TypedChoiceField(label=_("Role"), coerce=int)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
 
-    def place_fields(self, actor: Membership) -> None:
-        self.fields["role"] = forms.TypedChoiceField(label=_("Role"), coerce=int, choices=role_choices(actor))
-        self.fields["team"] = forms.TypedChoiceField(
-            label=_("Team"),
-            coerce=int,
-            required=False,
-            empty_value=None,
-            choices=team_choices(actor, empty=str(_("No team"))),
-        )
-        self.fields["title"] = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(actor)
+        self.fields["team"].choices = team_choices(actor, empty=str(_("No team")))
 
 
-class MemberAddForm(MemberPlaceMixin, StyledForm):
+class MemberAddForm(MemberPlaceForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     full_name = forms.CharField(
         label=_("Full name"),
@@ -106,16 +102,11 @@ class MemberAddForm(MemberPlaceMixin, StyledForm):
         required=False,
         help_text=_("Not needed if the person already uses Relata."),
     )
-
-    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.place_fields(actor)
+    field_order = ["email", "full_name", "role", "team", "title"]
 
 
-class MemberEditForm(MemberPlaceMixin, VersionedForm):
-    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.place_fields(actor)
+class MemberEditForm(MemberPlaceForm, VersionedForm):
+    pass
 
 
 class TeamForm(VersionedForm):

@@ -18,7 +18,9 @@ class FormRenderer(DjangoTemplates):
 
 
 def widget_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return ""  # Django puts the class on the group's container too: leave them plain
+    if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
     if isinstance(widget, forms.Select | forms.SelectMultiple):
         return "form-select"
@@ -35,7 +37,7 @@ class StyledFormMixin:
         for field in self.fields.values():
             css = widget_class(field.widget)
             existing = field.widget.attrs.get("class", "")
-            if css not in existing.split():
+            if css and css not in existing.split():
                 field.widget.attrs["class"] = f"{existing} {css}".strip()
 
     def add_service_error(self, error: ValidationError | StaleVersion) -> None:
