@@ -19,7 +19,8 @@ def invitation_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("core:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return settings.RELATA_BASE_URL.rstrip("/") + path
+    base: str = settings.RELATA_BASE_URL
+    return base.rstrip("/") + path
 
 
 def send_invitation(membership: Membership, *, invited_by: User) -> None:
