@@ -5,6 +5,7 @@ from relata.api.v1 import api
 urlpatterns = [
     path("", include("relata.web.urls")),
     path("", include("relata.core.urls")),
+    path("clients/", include("relata.clients.urls")),
     path("api/", api.urls),
 ]
 

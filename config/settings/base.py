@@ -30,10 +30,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_filters",
     "django_htmx",
     "ninja",
     "relata.core",
+    "relata.clients",
     "relata.web",
     "relata.api",
 ]

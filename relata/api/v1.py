@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Router
 
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
+from relata.clients.api import clients as client_routes
 from relata.core.api import audit, jobs, me, roles, teams, users, workspace
 
 api = NinjaAPI(
@@ -31,4 +32,5 @@ v1.add_router("", roles.router)
 v1.add_router("/workspace", workspace.router)
 v1.add_router("/audit", audit.router)
 v1.add_router("", jobs.router)
+v1.add_router("", client_routes.router)
 api.add_router("/v1/", v1)

@@ -57,6 +57,24 @@ def _csv_lines(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
         yield writer.writerow([c.isoformat(sep=" ") if isinstance(c, dt.datetime) else c for c in cells])
 
 
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks (for writing a file in a job)."""
+    for line in _csv_lines(headers, rows):
+        yield line.encode("utf-8")
+
+
+def write_xlsx(handle: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write an xlsx workbook of `rows` to an open binary file (streamed, write-only)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([safe_cell(h) for h in headers])
+    for count, row in enumerate(rows, start=1):
+        if count > XLSX_MAX_ROWS:
+            break
+        sheet.append([safe_cell(v) for v in row])
+    workbook.save(handle)
+
+
 def export_response(*, headers: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, fmt: str) -> Any:
     """A download of `rows` as CSV (streamed) or xlsx (written to a temporary file)."""
     if fmt == "csv":
@@ -65,15 +83,8 @@ def export_response(*, headers: Sequence[str], rows: Iterable[Sequence[Any]], fi
         return response
     if fmt != "xlsx":
         raise ValueError(f"unknown export format {fmt!r}")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append([safe_cell(h) for h in headers])
-    for count, row in enumerate(rows, start=1):
-        if count > XLSX_MAX_ROWS:
-            break
-        sheet.append([safe_cell(v) for v in row])
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    workbook.save(handle)
+    write_xlsx(handle, headers, rows)
     handle.seek(0)
     return FileResponse(
         handle,

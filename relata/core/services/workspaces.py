@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,6 +13,16 @@ from relata.core.errors import invalid
 from relata.core.models import Membership, Role, User, Workspace, normalize_email
 from relata.core.modules import MODULES, SWITCHABLE_MODULES
 from relata.core.roles_builtin import BUILTIN_ROLES
+
+
+WorkspaceSetup = Callable[[Workspace], None]
+_SETUP_STEPS: list[WorkspaceSetup] = []
+
+
+def register_workspace_setup(step: WorkspaceSetup) -> None:
+    """Apps add what every new workspace needs (e.g. default lifecycle statuses)."""
+    if step not in _SETUP_STEPS:
+        _SETUP_STEPS.append(step)
 
 
 def _unique_slug(name: str) -> str:
@@ -66,6 +78,8 @@ def workspace_create(
         name=name, slug=slug or _unique_slug(name), language=language or "ru", time_zone=time_zone
     )
     workspace_seed_builtin_roles(workspace)
+    for step in _SETUP_STEPS:
+        step(workspace)
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, admin_password, full_name=admin_name.strip() or email, language=language)

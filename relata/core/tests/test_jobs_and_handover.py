@@ -168,7 +168,8 @@ def test_handover_to_several_colleagues_keeps_a_clients_records_together(persona
     recipients = sorted([personas.manager2.user_id, personas.head.user_id])
     job = run_handover(personas.admin, from_user_id=personas.manager1.user_id, to_user_ids=recipients)
     assert job.state == JobState.SUCCEEDED, job.error
-    assert job.result["moved"] == {"sample.account": 6, "sample.opportunity": 6}
+    assert job.result["moved"] | {"sample.account": 6, "sample.opportunity": 6} == job.result["moved"]
+    assert sum(job.result["moved"].values()) == 12  # the apps' own kinds (clients…) own nothing here
     for account in Account.objects.all():
         assert account.owner_id == recipient_for(account.pk, recipients)
         open_deal = Opportunity.objects.get(account=account, is_open=True)
@@ -180,7 +181,7 @@ def test_handover_to_several_colleagues_keeps_a_clients_records_together(persona
     # Every record's history shows the change of owner; one event sums up the hand-over.
     assert Event.objects.filter(kind="record.owner_changed").count() == 12
     summary = Event.objects.get(kind="handover.completed")
-    assert summary.data["moved"] == {"sample.account": 6, "sample.opportunity": 6}
+    assert {k: v for k, v in summary.data["moved"].items() if v} == {"sample.account": 6, "sample.opportunity": 6}
 
 
 def test_handover_can_deactivate_the_leaving_member(personas, book):
@@ -254,7 +255,10 @@ def test_handover_screen_previews_and_starts_the_job(personas, book, client_as, 
 def test_handover_through_the_api(personas, book, api_as, django_capture_on_commit_callbacks):
     api = api_as(personas.admin)
     counts = api.get(f"/api/v1/handover/{personas.manager1.user_id}").json()
-    assert {c["key"]: c["count"] for c in counts} == {"sample.account": 6, "sample.opportunity": 6}
+    assert {c["key"]: c["count"] for c in counts if c["key"].startswith("sample.")} == {
+        "sample.account": 6,
+        "sample.opportunity": 6,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             "/api/v1/handover", {"from_user_id": personas.manager1.user_id, "to_user_ids": [personas.head.user_id]}

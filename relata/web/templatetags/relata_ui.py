@@ -89,3 +89,28 @@ def is_current(item: Any, request: Any) -> bool:
         return False
     name = match.url_name or ""
     return bool(match.view_name == item.url_name or name.startswith(item.key.rstrip("s")))
+
+
+@register.filter
+def getlist(params: Any, key: str) -> list[str]:
+    """All values of a repeated query parameter."""
+    return list(params.getlist(key)) if hasattr(params, "getlist") else []
+
+
+@register.filter
+def safe_json(value: Any) -> SafeString:
+    """A value as JSON for an HTML attribute (quotes escaped for the attribute)."""
+    import json
+
+    from django.utils.html import escape
+
+    return mark_safe(escape(json.dumps(value, ensure_ascii=False)))  # noqa: S308  (escaped above)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -24,4 +24,100 @@
     var box = document.getElementById("htmx-offline");
     if (box) { box.classList.remove("d-none"); }
   });
+
+  // The condition builder of client lists: rows of field / comparison / value, each
+  // sent as one `cond=field|op|json-value` parameter.
+  var MULTI = ["in", "not_in", "any", "all", "none"];
+  var NO_VALUE = ["empty", "not_empty"];
+  window.conditionBuilder = function (fields, initial) {
+    return {
+      fields: fields,
+      rows: [],
+      next: 1,
+      init: function () {
+        var self = this;
+        (initial || []).forEach(function (raw) {
+          var parts = raw.split("|");
+          var value = "";
+          try { value = JSON.parse(parts.slice(2).join("|")); } catch (e) { value = parts.slice(2).join("|"); }
+          if (Array.isArray(value)) { value = value.map(String); } else if (value === null) { value = ""; }
+          self.rows.push({ id: self.next++, field: parts[0], op: parts[1], value: value });
+        });
+      },
+      field: function (row) {
+        return this.fields.find(function (f) { return f.key === row.field; }) || this.fields[0];
+      },
+      ops: function (row) { return this.field(row).ops; },
+      options: function (row) { return this.field(row).options || []; },
+      isMulti: function (row) { return MULTI.indexOf(row.op) >= 0; },
+      needsValue: function (row) { return NO_VALUE.indexOf(row.op) < 0; },
+      inputType: function (row) {
+        var type = this.field(row).type;
+        if (type === "date" || type === "datetime") { return row.op === "last_days" ? "number" : "date"; }
+        return (type === "number" || type === "money") ? "number" : "text";
+      },
+      complete: function (row) {
+        if (!this.needsValue(row)) { return true; }
+        return Array.isArray(row.value) ? row.value.length > 0 : String(row.value).trim() !== "";
+      },
+      encoded: function (row) {
+        var value = this.needsValue(row) ? row.value : null;
+        if (value !== null && this.isMulti(row) && !Array.isArray(value)) { value = [value]; }
+        return row.field + "|" + row.op + "|" + JSON.stringify(value);
+      },
+      add: function () {
+        var first = this.fields[0];
+        this.rows.push({ id: this.next++, field: first.key, op: first.ops[0].value, value: "" });
+      },
+      remove: function (index) {
+        var root = this.$root;
+        this.rows.splice(index, 1);
+        this.$nextTick(function () { root.dispatchEvent(new Event("change", { bubbles: true })); });
+      }
+    };
+  };
+
+  // Repeated rows of the client form (phones, e-mails, addresses, messengers,
+  // companies): each row's inputs are sent as parallel lists ("phones-number"…).
+  var EMPTY_ROWS = {
+    phones: { number: "", extension: "", kind: "mobile" },
+    emails: { email: "", kind: "work" },
+    addresses: { kind: "actual", postcode: "", region: "", city: "", street: "", country: "RU" },
+    messengers: { kind: "telegram", handle: "" },
+    companies: { company: "", name: "", job_title: "", department: "" }
+  };
+  window.clientRows = function (rows, choices, errors) {
+    var next = 1;
+    var state = { rows: {}, choices: choices, errors: errors || {} };
+    Object.keys(EMPTY_ROWS).forEach(function (group) {
+      state.rows[group] = (rows[group] || []).map(function (row) {
+        return Object.assign({}, EMPTY_ROWS[group], row, { _id: next++ });
+      });
+    });
+    state.add = function (group) { this.rows[group].push(Object.assign({}, EMPTY_ROWS[group], { _id: next++ })); };
+    state.remove = function (group, index) { this.rows[group].splice(index, 1); };
+    state.error = function (group, index) {
+      var messages = index === undefined ? this.errors[group] : this.errors[group + "." + index];
+      return messages ? messages.join(" ") : "";
+    };
+    return state;
+  };
+  // A picker of one visible client by a fragment of its name, through the API's search.
+  window.clientPicker = function (kind, id, name) {
+    return {
+      id: id ? String(id) : "",
+      text: name || "",
+      found: [],
+      find: function () {
+        var self = this;
+        if (this.text.trim().length < 2) { this.found = []; return; }
+        fetch("/api/v1/clients/search?kind=" + kind + "&limit=8&q=" + encodeURIComponent(this.text), {
+          credentials: "same-origin", headers: { "Accept": "application/json" }
+        }).then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (items) { self.found = items; });
+      },
+      pick: function (client) { this.id = String(client.id); this.text = client.name; this.found = []; },
+      clear: function () { this.id = ""; this.text = ""; this.found = []; }
+    };
+  };
 })();
