@@ -20,7 +20,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Contains, Exact, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +45,7 @@ from relata.clients.fields import (
     client_fields,
 )
 from relata.clients.models import Client, ClientPhone
+from relata.core.db import Casefold
 
 MAX_CONDITIONS = 30
 
@@ -112,10 +115,10 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
         text = str(value or "").strip()
         if not text:
             raise _problem(field, field.key, _("enter a value."))
-        lookup = {"contains": "icontains", "eq": "iexact", "startswith": "istartswith"}[op]
-        if kind == EMAIL:
-            text = text.lower()
-        return Q(**{f"{path}__{lookup}": text})
+        # Casefolded on both sides: Unicode-aware on PostgreSQL and SQLite alike.
+        target = KeyTextTransform(field.custom.key, "custom") if field.custom is not None else F(path)
+        lookup = {"contains": Contains, "eq": Exact, "startswith": StartsWith}[op]
+        return Q(lookup(Casefold(target), text.casefold()))
     if kind == PHONE:
         digits = "".join(ch for ch in str(value or "") if ch.isdigit())
         if not digits:

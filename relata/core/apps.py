@@ -9,5 +9,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Framework hooks (log-in/log-out events), job handlers, navigation entries.
-        from relata.core import navigation, signals  # noqa: F401
+        from relata.core import db, navigation, signals  # noqa: F401
         from relata.core.services import handover  # noqa: F401  (registers its job)

@@ -18,6 +18,7 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMATS = ("csv", "xlsx")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -25,8 +26,8 @@ XLSX_MAX_ROWS = 1_000_000  # Excel's sheet holds 1,048,576 rows
 
 
 def safe_cell(value: Any) -> Any:
-    """The value as a spreadsheet should store it: text that starts like a formula gets
-    a leading apostrophe, which spreadsheets show as text; numbers stay numbers."""
+    """The value as a CSV cell: text that starts like a formula gets a leading apostrophe
+    (`restore_cell` takes it off again on import); numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -38,9 +39,31 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
+    return "'" + text if _needs_guard(text) else text
+
+
+def _needs_guard(text: str) -> bool:
+    """Starts like a formula, possibly behind apostrophes: text already shaped like a
+    neutralised cell gets one more, so that restore_cell() gives every text back."""
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
+def restore_cell(text: str) -> str:
+    """Undo `safe_cell` on a value read back from a CSV this module wrote."""
+    if text[:1] == "'" and _needs_guard(text[1:]):
+        return text[1:]
     return text
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A cell for the write-only sheet. Text is stored as a string cell, never a formula
+    (openpyxl would turn "=…" into one), so no apostrophe is needed in Excel files."""
+    value = safe_cell(value)
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=restore_cell(value))
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 class _Echo:
@@ -67,11 +90,11 @@ def write_xlsx(handle: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]
     """Write an xlsx workbook of `rows` to an open binary file (streamed, write-only)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([safe_cell(h) for h in headers])
+    sheet.append([_xlsx_cell(sheet, h) for h in headers])
     for count, row in enumerate(rows, start=1):
         if count > XLSX_MAX_ROWS:
             break
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     workbook.save(handle)
 
 

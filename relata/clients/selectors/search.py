@@ -10,16 +10,13 @@ registered on the connection — the honest equivalent for the small bases SQLit
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
-from django.db.backends.signals import connection_created
 from django.db.models import F, FloatField, Func, Q, QuerySet, Value
-from django.dispatch import receiver
 from rapidfuzz import fuzz
 
 from relata.clients.models import Client
 from relata.clients.normalize import phone_digits
+from relata.core.db import ensure_sqlite_functions, register_sqlite_function
 from relata.core.models import Membership
 
 TYPO_THRESHOLD = 0.6  # pg_trgm's default word_similarity_threshold
@@ -46,22 +43,13 @@ class WordSimilarity(Func):
     output_field = FloatField()
 
 
-@receiver(connection_created, dispatch_uid="relata.clients.sqlite_functions")
-def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("relata_word_similarity", 2, _word_similarity, deterministic=True)
-
-
-def _ensure_sqlite_functions() -> None:
-    """For a connection opened before this module was imported (idempotent)."""
-    connection.ensure_connection()
-    _register_sqlite_functions(None, connection)
-
-
 def _word_similarity(document: str | None, query: str | None) -> float:
     if not document or not query:
         return 0.0
     return fuzz.partial_ratio(query, document) / 100.0
+
+
+register_sqlite_function("relata_word_similarity", 2, _word_similarity)
 
 
 def search_filter(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
@@ -76,7 +64,7 @@ def search_filter(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
         if connection.vendor == "postgresql":
             condition |= Q(search_text__trigram_word_similar=lowered)
         else:
-            _ensure_sqlite_functions()
+            ensure_sqlite_functions()
             queryset = queryset.annotate(_similarity=WordSimilarity(F("search_text"), Value(lowered)))
             condition |= Q(_similarity__gte=0.8)
     return queryset.filter(condition)

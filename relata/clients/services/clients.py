@@ -190,7 +190,9 @@ def _write_children(actor: Membership, client: Client, prepared: PreparedClient)
 
 def tags_get_or_create(workspace_id: int, names: list[str]) -> list[Tag]:
     """Tags by name (case-insensitive), created when new."""
-    wanted = {name.lower(): name for name in names}
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)  # the first spelling wins
     found = {t.name.lower(): t for t in Tag.objects.filter(workspace_id=workspace_id) if t.name.lower() in wanted}
     missing = [Tag(workspace_id=workspace_id, name=name) for low, name in wanted.items() if low not in found]
     if missing:

@@ -50,3 +50,10 @@ def test_handover_recipient_is_stable_and_one_of_the_chosen(group, recipients):
     chosen = recipient_for(group, recipients)
     assert chosen in recipients
     assert recipient_for(group, list(recipients)) == chosen
+
+
+@given(st.text() | st.from_regex(r"\A'+[=+\-@].*", fullmatch=True))
+def test_csv_neutralisation_is_undone_on_import(text):
+    from relata.core.export import restore_cell
+
+    assert restore_cell(safe_cell(text)) == text
