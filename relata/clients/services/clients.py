@@ -103,6 +103,11 @@ def client_snapshot(client: Client) -> dict[str, Any]:
     return values
 
 
+def filled(values: dict[str, Any]) -> dict[str, Any]:
+    """The values that say something (a new record's event lists only these)."""
+    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
+
+
 # --- Checks that need the database ----------------------------------------------------
 
 
@@ -236,7 +241,7 @@ def client_create(
         workspace=actor.workspace,
         actor=actor.user,
         target=client,
-        changes=diff({}, client_snapshot(client)),
+        changes=diff({}, filled(client_snapshot(client))),
     )
     return client
 

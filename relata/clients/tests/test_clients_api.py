@@ -34,7 +34,9 @@ def test_company_profile_is_normalised_and_returned(api, personas):
         headcount=120,
         phones=[{"number": "8 (916) 123-45-67", "kind": "mobile"}, {"number": "+7 495 123 45 67, доб. 12"}],
         emails=[{"email": " Sales@Kirpich.Example "}],
-        addresses=[{"kind": "legal", "city": "Москва", "region": "Москва", "street": "ул. Ленина, 1", "postcode": "101000"}],
+        addresses=[
+            {"kind": "legal", "city": "Москва", "region": "Москва", "street": "ул. Ленина, 1", "postcode": "101000"}
+        ],
         tags=["Кирпич", "опт", "кирпич"],
         messengers=[{"kind": "telegram", "handle": "@kirpich"}],
     )
@@ -82,16 +84,29 @@ def test_bad_values_name_the_field_and_nothing_is_written(api, values, field):
 
 def test_person_name_is_made_from_its_parts_and_linked_to_a_company(api):
     company = create_company(api)
-    response = api.post("/api/v1/people", {
-        "last_name": "Иванова", "first_name": "Мария", "middle_name": "Петровна", "birthday": "1985-04-12",
-        "gender": "female", "companies": [{"company_id": company["id"], "job_title": "Закупщик"}],
-        "consents": [{"channel": "email", "granted": True, "source": "web form"}],
-    })
+    response = api.post(
+        "/api/v1/people",
+        {
+            "last_name": "Иванова",
+            "first_name": "Мария",
+            "middle_name": "Петровна",
+            "birthday": "1985-04-12",
+            "gender": "female",
+            "companies": [{"company_id": company["id"], "job_title": "Закупщик"}],
+            "consents": [{"channel": "email", "granted": True, "source": "web form"}],
+        },
+    )
     assert response.status_code == 201, response.content
     person = response.json()
     assert person["name"] == "Иванова Мария Петровна"
-    assert person["companies"] == [{"company": {"id": company["id"], "name": company["name"]},
-                                    "job_title": "Закупщик", "department": "", "is_primary": False}]
+    assert person["companies"] == [
+        {
+            "company": {"id": company["id"], "name": company["name"]},
+            "job_title": "Закупщик",
+            "department": "",
+            "is_primary": False,
+        }
+    ]
     assert person["consents"][0]["channel"] == "email" and person["consents"][0]["granted"] is True
     staff = api.get(f"/api/v1/companies/{company['id']}").json()["staff"]
     assert [s["person"]["name"] for s in staff] == ["Иванова Мария Петровна"]
@@ -174,7 +189,9 @@ def test_list_filters_sort_and_json_conditions(api):
     assert names(api.get("/api/v1/companies", {"city": "Москва", "sort": "-name"})) == ["Гамма", "Альфа"]
     conditions = '{"conditions": [{"field": "city", "op": "eq", "value": "Казань"}]}'
     assert names(api.get("/api/v1/companies", {"filter": conditions})) == ["Бета"]
-    bad = api.get("/api/v1/companies", {"filter": '{"conditions": [{"field": "headcount", "op": "gt", "value": "many"}]}'})
+    bad = api.get(
+        "/api/v1/companies", {"filter": '{"conditions": [{"field": "headcount", "op": "gt", "value": "many"}]}'}
+    )
     assert bad.status_code == 422
     assert api.get("/api/v1/companies", {"sort": "no_such_field"}).status_code == 422
     assert api.get("/api/v1/companies", {"filter": "{not json"}).status_code == 422
@@ -189,8 +206,9 @@ def test_employment_is_unique_and_removed_when_dropped(api):
 
 def test_a_person_cannot_be_linked_to_an_invisible_company(personas, api_as):
     theirs = create_company(api_as(personas.manager2), name="Южная")
-    response = api_as(personas.manager1).post("/api/v1/people", {"last_name": "Х", "companies": [
-        {"company_id": theirs["id"]}]})
+    response = api_as(personas.manager1).post(
+        "/api/v1/people", {"last_name": "Х", "companies": [{"company_id": theirs["id"]}]}
+    )
     assert response.status_code == 422
     assert "companies" in response.json()["error"]["fields"]
     assert Client.objects.filter(kind="person").count() == 0

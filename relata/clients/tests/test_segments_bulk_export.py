@@ -21,8 +21,15 @@ from relata.core.models import Event, Job
 def base(personas):
     m1 = personas.manager1
     for n, city in enumerate(["Москва", "Москва", "Казань"]):
-        client_create(m1, kind="company", values={"name": f"Москва-{n}" if city == "Москва" else "=HYPERLINK(1)",
-                                                  "addresses": [{"city": city}], "phones": [f"+7 916 000 00 0{n}"]})
+        client_create(
+            m1,
+            kind="company",
+            values={
+                "name": f"Москва-{n}" if city == "Москва" else "=HYPERLINK(1)",
+                "addresses": [{"city": city}],
+                "phones": [f"+7 916 000 00 0{n}"],
+            },
+        )
     client_create(personas.manager2, kind="company", values={"name": "Южная Москва", "addresses": [{"city": "Москва"}]})
 
 
@@ -45,8 +52,10 @@ def test_segment_from_the_builder_with_a_live_count(personas, client_as, base):
     assert count.content.decode().strip() == "2"
     bad = client.get("/clients/segments/count/", {"entity": "company", "cond": 'headcount|gt|"lots"'})
     assert "is not a number" in bad.content.decode()
-    response = client.post("/clients/segments/new/", {"name": "Московские", "entity": "company", "kind": "dynamic",
-                                                     "cond": 'city|eq|"Москва"', "is_shared": "on"})
+    response = client.post(
+        "/clients/segments/new/",
+        {"name": "Московские", "entity": "company", "kind": "dynamic", "cond": 'city|eq|"Москва"', "is_shared": "on"},
+    )
     assert response.status_code == 302
     segment = Segment.objects.get(name="Московские")
     assert segment.definition["conditions"] == [{"field": "city", "op": "eq", "value": "Москва"}]
@@ -54,8 +63,10 @@ def test_segment_from_the_builder_with_a_live_count(personas, client_as, base):
 
 
 def test_segment_with_a_bad_condition_is_refused_with_the_reason(personas, client_as):
-    response = client_as(personas.manager1).post("/clients/segments/new/", {
-        "name": "Плохой", "entity": "company", "kind": "dynamic", "cond": 'nosuchfield|eq|"x"'})
+    response = client_as(personas.manager1).post(
+        "/clients/segments/new/",
+        {"name": "Плохой", "entity": "company", "kind": "dynamic", "cond": 'nosuchfield|eq|"x"'},
+    )
     assert response.status_code == 400
     assert "no longer exists" in response.content.decode()
     assert not Segment.objects.exists()
@@ -71,8 +82,10 @@ def test_static_segment_add_and_remove_only_visible_clients(personas, client_as,
     client.post(f"/clients/segments/{segment.pk}/members/", {"ids": mine[:1], "remove": "1"})
     assert SegmentMember.objects.count() == len(mine) - 1
     # Someone else's segment needs the assign permission to change.
-    assert client_as(personas.manager2).post(f"/clients/segments/{segment.pk}/members/",
-                                             {"ids": [theirs]}).status_code == 403
+    assert (
+        client_as(personas.manager2).post(f"/clients/segments/{segment.pk}/members/", {"ids": [theirs]}).status_code
+        == 403
+    )
 
 
 def run_jobs() -> None:
@@ -82,8 +95,9 @@ def run_jobs() -> None:
 
 def test_bulk_assign_selected_clients(personas, client_as, base):
     mine = list(Client.objects.filter(owner=personas.manager1.user).values_list("pk", flat=True))[:2]
-    response = client_as(personas.head).post("/clients/company/bulk/", {
-        "action": "assign", "ids": mine, "owner": personas.manager2.user_id})
+    response = client_as(personas.head).post(
+        "/clients/company/bulk/", {"action": "assign", "ids": mine, "owner": personas.manager2.user_id}
+    )
     job = Job.objects.get(kind="clients.bulk")
     assert response["Location"] == f"/jobs/{job.pk}/"
     run_jobs()
@@ -95,8 +109,9 @@ def test_bulk_assign_selected_clients(personas, client_as, base):
 
 
 def test_bulk_tag_everything_matching_the_filter(personas, client_as, base):
-    client_as(personas.manager1).post("/clients/company/bulk/", {
-        "action": "tag", "all": "1", "tag": "Столица", "query": "city=Москва"})
+    client_as(personas.manager1).post(
+        "/clients/company/bulk/", {"action": "tag", "all": "1", "tag": "Столица", "query": "city=Москва"}
+    )
     run_jobs()
     tagged = set(Client.objects.filter(tags__name="Столица").values_list("name", flat=True))
     assert tagged == {"Москва-0", "Москва-1"}  # never the colleague's "Южная Москва"
@@ -105,24 +120,28 @@ def test_bulk_tag_everything_matching_the_filter(personas, client_as, base):
 def test_bulk_refusals_change_nothing(personas, client_as, base):
     mine = list(Client.objects.filter(owner=personas.manager1.user).values_list("pk", flat=True))
     # A manager may not reassign; nobody may act on nothing.
-    assert client_as(personas.manager1).post("/clients/company/bulk/", {
-        "action": "assign", "ids": mine, "owner": personas.manager2.user_id}).status_code == 403
+    assert (
+        client_as(personas.manager1)
+        .post("/clients/company/bulk/", {"action": "assign", "ids": mine, "owner": personas.manager2.user_id})
+        .status_code
+        == 403
+    )
     response = client_as(personas.manager1).post("/clients/company/bulk/", {"action": "status", "ids": []}, follow=True)
     assert "Select the clients first" in response.content.decode()
     assert not Job.objects.exists()
 
 
 def test_bulk_delete_as_a_job(personas, client_as, base):
-    client_as(personas.admin).post("/clients/company/bulk/", {"action": "delete", "all": "1",
-                                                              "query": "city=Казань"})
+    client_as(personas.admin).post("/clients/company/bulk/", {"action": "delete", "all": "1", "query": "city=Казань"})
     run_jobs()
     assert not Client.objects.filter(city="Казань").exists()
     assert Client.objects.count() == 3
 
 
 def test_export_csv_has_the_columns_filters_scope_and_neutralised_cells(personas, client_as, base):
-    response = client_as(personas.head).get("/clients/company/export/", {
-        "format": "csv", "cols": "name,city,primary_phone", "sort": "name"})
+    response = client_as(personas.head).get(
+        "/clients/company/export/", {"format": "csv", "cols": "name,city,primary_phone", "sort": "name"}
+    )
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Name", "City", "Phone"]
@@ -173,4 +192,6 @@ def test_api_list_by_segment(personas, api_as, base):
     assert sorted(c["name"] for c in body["items"]) == ["Москва-0", "Москва-1"]
     people = api_as(personas.manager1).get("/api/v1/people", {"segment_id": segment.pk})
     assert people.status_code == 422
-    assert json.loads(people.content)["error"]["fields"] == {"segment_id": ["The segment is of another kind of client."]}
+    assert json.loads(people.content)["error"]["fields"] == {
+        "segment_id": ["The segment is of another kind of client."]
+    }

@@ -27,10 +27,10 @@ from relata.clients.selectors.clients import (
     staff_of,
     subsidiaries_of,
 )
+from relata.clients.selectors.timeline import describe
 from relata.clients.services.clients import client_create, client_delete, client_update
 from relata.clients.services.prepare import ClientContext
 from relata.core.access import require
-from relata.core.audit import EVENT_KINDS
 from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.models import Membership
@@ -84,7 +84,7 @@ def _timeline_context(request: HttpRequest, actor: Membership, client: Client) -
         actor, client, extra_ids=absorbed_ids(actor, client), kind=request.GET.get("event_kind") or None
     )
     page = Paginator(events, 25).get_page(request.GET.get("timeline_page"))
-    return {"timeline": page, "event_kinds": EVENT_KINDS}
+    return {"timeline": page, "entries": describe(actor, page.object_list, client.kind)}
 
 
 @permission_required("clients", "view")
@@ -95,7 +95,9 @@ def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/_timeline.html", {"client": client, **_timeline_context(request, actor, client)})
 
 
-def _form_context(actor: Membership, form: ClientForm, client: Client | None, post: Any = None) -> dict[str, Any]:
+def _form_context(
+    actor: Membership, form: ClientForm, client: Client | None, post: Any = None, prefill_company: int | None = None
+) -> dict[str, Any]:
     groups = {}
     for group in ("phones", "emails", "addresses", "messengers"):
         rows = rows_from_post(post, group) if post is not None else rows_of(client, group)
@@ -113,6 +115,11 @@ def _form_context(actor: Membership, form: ClientForm, client: Client | None, po
                 {"company": e.company_id, "name": e.company.name, "job_title": e.job_title, "department": e.department}
                 for e in client.employments.select_related("company")
             ]
+        elif prefill_company:
+            # "Add a contact person" from a company's card.
+            company = clients_visible_to(actor, ClientKind.COMPANY).filter(pk=prefill_company).first()
+            if company is not None:
+                companies = [{"company": company.pk, "name": company.name, "job_title": "", "department": ""}]
     return {
         "form": form,
         "client": client,
@@ -177,7 +184,8 @@ def _save(request: HttpRequest, actor: Membership, kind: str, client: Client | N
             form.add_service_error(stale)
         except ValidationError as error:
             _attach(form, error)
-    context = _form_context(actor, form, client, request.POST if request.method == "POST" else None)
+    prefill = int(request.GET["company"]) if request.GET.get("company", "").isdigit() else None
+    context = _form_context(actor, form, client, request.POST if request.method == "POST" else None, prefill)
     context.update({"kind": kind, "conflict": conflict, "row_errors": _row_errors(form)})
     status = 409 if conflict else (400 if form.errors or getattr(form, "row_error_dict", None) else 200)
     return render(request, "clients/form.html", context, status=status)

@@ -36,7 +36,7 @@
       next: 1,
       init: function () {
         var self = this;
-        (initial || []).forEach(function (raw) {
+        (Array.isArray(initial) ? initial : []).forEach(function (raw) {
           var parts = raw.split("|");
           var value = "";
           try { value = JSON.parse(parts.slice(2).join("|")); } catch (e) { value = parts.slice(2).join("|"); }
