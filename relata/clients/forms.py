@@ -23,6 +23,7 @@ from relata.clients.models import (
     MessengerKind,
     PhoneKind,
 )
+from relata.clients.normalize import format_phone
 from relata.clients.selectors.clients import statuses_of
 from relata.core.models import Membership
 from relata.core.selectors.members import members_visible_to
@@ -126,6 +127,7 @@ class ClientForm(StyledForm):
             )
         for definition in self.custom_definitions:
             self.fields[f"custom_{definition.key}"] = custom_form_field(definition, members)
+        self.style_fields()
 
     def profile_fields(self) -> list[forms.BoundField]:
         names = self.company_fields if self.kind == ClientKind.COMPANY else self.person_fields
@@ -224,7 +226,8 @@ def rows_of(client: Client | None, group: str) -> list[dict[str, Any]]:
     if client is None:
         return []
     if group == "phones":
-        return list(client.phones.values("number", "extension", "kind"))
+        return [{**row, "number": format_phone(row["number"])}
+                for row in client.phones.values("number", "extension", "kind")]
     if group == "emails":
         return list(client.emails.values("email", "kind"))
     if group == "addresses":

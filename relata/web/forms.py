@@ -34,6 +34,10 @@ class StyledFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Give every widget its Bootstrap class (again after fields are added later)."""
         for field in self.fields.values():
             css = widget_class(field.widget)
             existing = field.widget.attrs.get("class", "")

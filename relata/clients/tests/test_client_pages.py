@@ -114,7 +114,7 @@ def test_edit_keeps_the_rows_the_user_did_not_touch(personas, client_as):
     )
     client = client_as(personas.manager1)
     page = client.get(f"/clients/{company.pk}/edit/").content.decode()
-    assert "+79160000001" in page and "+79160000002" in page  # the rows come pre-filled
+    assert "+7 916 000-00-01" in page and "+7 916 000-00-02" in page  # the rows come pre-filled, formatted
     response = client.post(
         f"/clients/{company.pk}/edit/",
         {
