@@ -7,6 +7,10 @@ from ninja import NinjaAPI, Router
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
 from relata.clients.api import clients as client_routes
+from relata.clients.api import duplicates as duplicate_routes
+from relata.clients.api import imports as import_routes
+from relata.clients.api import segments as segment_routes
+from relata.clients.api import settings as client_settings_routes
 from relata.core.api import audit, jobs, me, roles, teams, users, workspace
 
 api = NinjaAPI(
@@ -33,4 +37,8 @@ v1.add_router("/workspace", workspace.router)
 v1.add_router("/audit", audit.router)
 v1.add_router("", jobs.router)
 v1.add_router("", client_routes.router)
+v1.add_router("", import_routes.router)
+v1.add_router("", segment_routes.router)
+v1.add_router("", duplicate_routes.router)
+v1.add_router("", client_settings_routes.router)
 api.add_router("/v1/", v1)

@@ -42,6 +42,7 @@ EVENT_KINDS: dict[str, Promise] = {
     "token.revoked": _("API token revoked"),
     "workspace.created": _("Workspace created"),
     "workspace.modules_changed": _("Modules switched on or off"),
+    "workspace.changed": _("Workspace settings changed"),
     "member.added": _("Member added"),
     "member.changed": _("Member changed"),
     "member.deactivated": _("Member deactivated"),

@@ -189,3 +189,21 @@ class HandoverForm(StyledForm):
         self.fields["to_users"].choices = member_choices(actor, active_only=True)
         self.fields["kinds"].choices = [(kind.key, kind.label) for kind in owned_kinds()]
         self.fields["kinds"].initial = [kind.key for kind in owned_kinds()]
+
+
+class WorkspaceForm(VersionedForm):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, help_text=_("For letters and for members who chose none.")
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    default_currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("A code such as RUB."))
+    default_phone_region = forms.CharField(
+        label=_("Country of phone numbers"),
+        max_length=2,
+        help_text=_("Numbers typed without a country code belong to it, e.g. RU."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(tz, tz.replace("_", " ")) for tz in COMMON_TIME_ZONES]

@@ -10,6 +10,7 @@ from relata.core.selectors.members import members_search
 from relata.web.navigation import NavItem, register_admin_nav
 from relata.web.search import SearchHit, SearchProvider, register_search
 
+register_admin_nav(NavItem("workspace", _("Workspace"), "core:workspace", "admin", icon="building-gear", order=5))
 register_admin_nav(NavItem("members", _("Members"), "core:members", "admin", icon="people", order=10))
 register_admin_nav(NavItem("teams", _("Teams"), "core:teams", "admin", icon="diagram-3", order=20))
 register_admin_nav(NavItem("roles", _("Roles and permissions"), "core:roles", "admin", icon="shield-lock", order=30))

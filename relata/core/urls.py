@@ -43,6 +43,7 @@ urlpatterns = [
     path("settings/roles/<int:pk>/", roles.role_edit, name="role_edit"),
     path("settings/roles/<int:pk>/delete/", roles.role_delete_view, name="role_delete"),
     path("settings/modules/", modules.modules, name="modules"),
+    path("settings/workspace/", modules.workspace_settings, name="workspace"),
     path("settings/audit/", audit.audit_log, name="audit"),
     path("settings/audit/export/", audit.audit_export, name="audit_export"),
     path("settings/handover/", handover.handover, name="handover"),

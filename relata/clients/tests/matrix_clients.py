@@ -20,6 +20,8 @@ LEAK_MARKERS = ["Zenith"]
 SEES = {"admin": 200, "head": 200, "manager1": 200, "readonly": 200}  # manager2 and workspace B: 404
 CHANGES = {"admin": 200, "head": 200, "manager1": 200, "readonly": 403}
 DELETES = {"admin": 204, "head": 204, "manager1": 403, "manager2": 403, "readonly": 403}
+# Manager 1's shared segment: its author and those who may assign change it; others may not.
+SEGMENT_EDIT = {"admin": 200, "head": 200, "manager1": 200, "manager2": 403, "readonly": 403}
 
 
 def extend_world(world: World) -> None:
@@ -187,4 +189,42 @@ API: dict[tuple[str, str], Rule] = {
     **_client_api("companies", "company", {"name": "API company"}),
     **_client_api("people", "person", {"last_name": "Api", "first_name": "Person"}),
     ("GET", "/api/v1/clients/search"): api_rule("clients.view", data=lambda w: {"q": "Zenith"}),
+    ("GET", "/api/v1/segments"): api_rule("clients.view"),
+    ("POST", "/api/v1/segments"): api_rule("clients.view", 201, data=lambda w: {"name": "API", "entity": "company"}),
+    ("GET", "/api/v1/segments/{segment_id}"): api_rule(
+        "custom",
+        object_route=True,
+        kwargs=lambda w: {"segment_id": w.segment.pk},
+        expect={"admin": 200, "head": 200, "manager1": 200, "manager2": 200, "readonly": 200},
+    ),
+    ("PATCH", "/api/v1/segments/{segment_id}"): api_rule(
+        "custom",
+        data=lambda w: {"version": w.segment.version, "name": "Renamed"},
+        object_route=True,
+        kwargs=lambda w: {"segment_id": w.segment.pk},
+        expect=SEGMENT_EDIT,
+    ),
+    ("DELETE", "/api/v1/segments/{segment_id}"): api_rule(
+        "custom",
+        204,
+        data=lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"segment_id": w.segment.pk},
+        expect={**SEGMENT_EDIT, "admin": 204, "head": 204, "manager1": 204},
+    ),
+    ("POST", "/api/v1/segments/{segment_id}/members"): api_rule(
+        "custom",
+        data=lambda w: {"remove": [w.company.pk]},
+        object_route=True,
+        kwargs=lambda w: {"segment_id": w.segment.pk},
+        expect=SEGMENT_EDIT,
+    ),
+    ("POST", "/api/v1/segments/count"): api_rule("clients.view", data=lambda w: {"entity": "company"}),
+    ("POST", "/api/v1/exports"): api_rule("clients.export", 202, data=lambda w: {"kind": "company"}),
+    ("GET", "/api/v1/exports/{job_id}/file"): api_rule(
+        "custom",
+        object_route=True,
+        kwargs=lambda w: {"job_id": w.export_job.pk},
+        expect={"admin": 200, "head": 200, "manager1": 403, "manager2": 403, "readonly": 403},
+    ),
 }

@@ -107,3 +107,55 @@ def workspace_set_modules(actor: Membership, *, enabled: list[str], version: int
         )
     actor.workspace = workspace
     return workspace
+
+
+SETTINGS_FIELDS = ["name", "language", "time_zone", "default_currency", "default_phone_region"]
+
+
+@transaction.atomic
+def workspace_update_settings(
+    actor: Membership,
+    *,
+    version: int,
+    name: str,
+    language: str,
+    time_zone: str,
+    default_currency: str,
+    default_phone_region: str,
+) -> Workspace:
+    """The company's name and its defaults: language, time zone, currency, and the
+    region phone numbers typed without a country code belong to."""
+    import zoneinfo
+
+    import phonenumbers
+    from django.conf import settings
+
+    require(actor, "admin", "change")
+    workspace = Workspace.objects.get(pk=actor.workspace_id)
+    before = snapshot(workspace, SETTINGS_FIELDS)
+    name = name.strip()
+    if not name:
+        raise invalid("name", _("Enter the workspace's name."))
+    if language not in dict(settings.LANGUAGES):
+        raise invalid("language", _("Choose Russian or English."))
+    if time_zone not in zoneinfo.available_timezones():
+        raise invalid(
+            "time_zone", _("Unknown time zone “%(name)s”; use a name such as Europe/Moscow.") % {"name": time_zone}
+        )
+    currency = default_currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise invalid("default_currency", _("A currency is a three-letter code such as RUB."))
+    region = default_phone_region.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise invalid(
+            "default_phone_region",
+            _("Unknown country code “%(code)s” (e.g. RU, KZ, BY).") % {"code": default_phone_region},
+        )
+    workspace.name, workspace.language, workspace.time_zone = name[:200], language, time_zone
+    workspace.default_currency, workspace.default_phone_region = currency, region
+    save_versioned(workspace, expected_version=version, fields=SETTINGS_FIELDS)
+    changes = diff(before, snapshot(workspace, SETTINGS_FIELDS))
+    if changes:
+        record_event(kind="workspace.changed", workspace=workspace, actor=actor.user, target=workspace, changes=changes)
+    actor.workspace = workspace
+    return workspace

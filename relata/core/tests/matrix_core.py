@@ -109,6 +109,7 @@ PAGES: dict[str, Rule] = {
     ),
     "core:modules": page("admin.view"),
     "core:audit": page("admin.view"),
+    "core:workspace": page("admin.view"),
     # A GET that writes (the export is audited): denied ones must write nothing either.
     "core:audit_export": page("admin.export", write=True, method="GET"),
     "core:handover": page("admin.assign"),
@@ -118,6 +119,17 @@ PAGES: dict[str, Rule] = {
 
 # Writes through the same page URLs (POST of a form shown by GET).
 PAGE_POSTS: dict[str, Rule] = {
+    "core:workspace": form(
+        "admin.change",
+        lambda w: {
+            "version": w.p.admin.workspace.version,
+            "name": "Alpha 2",
+            "language": "ru",
+            "time_zone": "Europe/Moscow",
+            "default_currency": "RUB",
+            "default_phone_region": "RU",
+        },
+    ),
     "core:profile": form("member", lambda w: {"full_name": "Renamed", "language": "en", "time_zone": ""}),
     "core:tokens": form("member", lambda w: {"name": "matrix-2"}, ok=200),
     "core:member_new": form(
@@ -216,6 +228,10 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/permissions"): api_rule("member"),
     ("GET", "/api/v1/workspace/modules"): api_rule("admin.view"),
+    ("GET", "/api/v1/workspace"): api_rule("member"),
+    ("PATCH", "/api/v1/workspace"): api_rule(
+        "admin.change", data=lambda w: {"version": w.p.admin.workspace.version, "default_phone_region": "KZ"}
+    ),
     ("PUT", "/api/v1/workspace/modules"): api_rule(
         "admin.change", data=lambda w: {"enabled": ["sales"], "version": w.p.admin.workspace.version}
     ),

@@ -452,3 +452,45 @@ def test_audit_export_needs_the_export_permission_and_valid_input(personas, clie
     response = client_as(personas.admin).get("/settings/audit/export/", {"format": "csv", "since": "yesterday"})
     assert response.status_code == 302
     assert not Event.objects.filter(kind="audit.exported").exists()
+
+
+# --- Workspace settings -------------------------------------------------------------
+
+
+def test_workspace_settings_change_the_phone_region_used_for_new_numbers(personas, client_as, api_as):
+    client = client_as(personas.admin)
+    workspace = personas.admin.workspace
+    response = client.post(
+        "/settings/workspace/",
+        {
+            "version": workspace.version,
+            "name": "Alpha Bricks KZ",
+            "language": "ru",
+            "time_zone": "Asia/Almaty",
+            "default_currency": "kzt",
+            "default_phone_region": "kz",
+        },
+    )
+    assert response.status_code == 302
+    workspace = Workspace.objects.get(pk=workspace.pk)
+    assert (workspace.default_currency, workspace.default_phone_region) == ("KZT", "KZ")
+    assert Event.objects.get(kind="workspace.changed").changes["default_phone_region"] == ["RU", "KZ"]
+    created = api_as(personas.manager1).post(
+        "/api/v1/people", {"last_name": "Ахметов", "phones": [{"number": "8 701 123 45 67"}]}
+    )
+    assert created.json()["phones"][0]["number"] == "+77011234567"
+
+
+def test_workspace_settings_bad_input(personas, api_as):
+    api = api_as(personas.admin)
+    version = api.get("/api/v1/workspace").json()["version"]
+    for field, value in [
+        ("default_phone_region", "XX"),
+        ("default_currency", "rubles"),
+        ("time_zone", "Mars/Base"),
+        ("name", "  "),
+    ]:
+        response = api.patch("/api/v1/workspace", {"version": version, field: value})
+        assert response.status_code == 422 and field in response.json()["error"]["fields"], (field, response.json())
+    assert Workspace.objects.get(pk=personas.admin.workspace_id).version == version
+    assert api_as(personas.head).patch("/api/v1/workspace", {"version": version, "name": "X"}).status_code == 403
