@@ -14,7 +14,6 @@ from relata.core.models import Membership, Role, User, Workspace, normalize_emai
 from relata.core.modules import MODULES, SWITCHABLE_MODULES
 from relata.core.roles_builtin import BUILTIN_ROLES
 
-
 WorkspaceSetup = Callable[[Workspace], None]
 _SETUP_STEPS: list[WorkspaceSetup] = []
 
