@@ -128,7 +128,7 @@ def _status(client: Client) -> str:
 
 
 def _parent(client: Client) -> str:
-    return client.parent.name if client.parent_id else ""
+    return client.parent.name if client.parent is not None else ""
 
 
 BUILTIN_FIELDS: list[ClientField] = [

@@ -63,32 +63,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Company',
-            fields=[
-            ],
-            options={
-                'verbose_name': 'company',
-                'verbose_name_plural': 'companies',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
-            },
-            bases=('clients.client',),
-        ),
-        migrations.CreateModel(
-            name='Person',
-            fields=[
-            ],
-            options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
-            },
-            bases=('clients.client',),
-        ),
-        migrations.CreateModel(
             name='ClientAddress',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -2,12 +2,10 @@ from relata.clients.models.clients import (
     Attitude,
     Client,
     ClientKind,
-    Company,
     FamilyStatus,
     Gender,
     IncomeBracket,
     LifecycleStatus,
-    Person,
     Tag,
 )
 from relata.clients.models.contacts import (
@@ -39,7 +37,6 @@ __all__ = [
     "ClientMergeLink",
     "ClientMessenger",
     "ClientPhone",
-    "Company",
     "Consent",
     "ConsentChannel",
     "CustomField",
@@ -55,7 +52,6 @@ __all__ = [
     "IncomeBracket",
     "LifecycleStatus",
     "MessengerKind",
-    "Person",
     "PhoneKind",
     "SavedView",
     "Segment",

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from relata.core.models import OwnedModel, VersionedModel, WorkspaceModel, WorkspaceQuerySet
+from relata.core.models import OwnedModel, VersionedModel, WorkspaceModel
 
 
 class ClientKind(models.TextChoices):
@@ -192,31 +192,3 @@ class Client(OwnedModel, VersionedModel):
     @property
     def is_person(self) -> bool:
         return self.kind == ClientKind.PERSON
-
-
-class CompanyManager(models.Manager["Company"]):
-    def get_queryset(self) -> models.QuerySet[Company]:
-        return WorkspaceQuerySet(self.model, using=self._db).filter(kind=ClientKind.COMPANY)
-
-
-class PersonManager(models.Manager["Person"]):
-    def get_queryset(self) -> models.QuerySet[Person]:
-        return WorkspaceQuerySet(self.model, using=self._db).filter(kind=ClientKind.PERSON)
-
-
-class Company(Client):
-    objects = CompanyManager()  # type: ignore[assignment]
-
-    class Meta:
-        proxy = True
-        verbose_name = _("company")
-        verbose_name_plural = _("companies")
-
-
-class Person(Client):
-    objects = PersonManager()  # type: ignore[assignment]
-
-    class Meta:
-        proxy = True
-        verbose_name = _("person")
-        verbose_name_plural = _("people")

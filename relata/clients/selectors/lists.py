@@ -73,8 +73,9 @@ def definition_from_params(
     tags = [v for v in params.getlist("tag") if v.isdigit()]
     if tags:
         conditions.append({"field": "tags", "op": "any", "value": [int(v) for v in tags]})
-    if params.get("city", "").strip():
-        conditions.append({"field": "city", "op": "contains", "value": params["city"].strip()})
+    city = str(params.get("city") or "").strip()
+    if city:
+        conditions.append({"field": "city", "op": "contains", "value": city})
     for raw in params.getlist("cond"):
         key, _sep, rest = raw.partition("|")
         op, _sep, value_json = rest.partition("|")

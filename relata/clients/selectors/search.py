@@ -77,7 +77,8 @@ def search_ranked(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     if connection.vendor == "postgresql" and len(lowered) >= 4:
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        return matches.annotate(rank=TrigramWordSimilarity(Value(lowered), "search_text")).order_by("-rank", "name")
+        similarity = TrigramWordSimilarity(Value(lowered), "search_text")  # type: ignore[arg-type]
+        return matches.annotate(rank=similarity).order_by("-rank", "name")
     if connection.vendor != "postgresql" and len(lowered) >= 4:
         return matches.annotate(rank=WordSimilarity(F("search_text"), Value(lowered))).order_by("-rank", "name")
     return matches.order_by("name")

@@ -58,9 +58,8 @@ def apply_derived(
     emails: list[dict[str, Any]],
     addresses: list[dict[str, Any]],
 ) -> None:
-    primary = lambda items, key: next((i[key] for i in items if i.get("is_primary")), items[0][key] if items else "")  # noqa: E731
-    client.primary_phone = primary(phones, "number")
-    client.primary_email = primary(emails, "email")
+    client.primary_phone = _primary(phones, "number")
+    client.primary_email = _primary(emails, "email")
     address = next((a for a in addresses if a.get("is_primary")), addresses[0] if addresses else None)
     client.city = (address or {}).get("city", "")[:100]
     client.region = (address or {}).get("region", "")[:100]
@@ -68,14 +67,21 @@ def apply_derived(
     client.search_text = search_document(client, [p["number"] for p in phones], [e["email"] for e in emails])
 
 
+def _primary(items: list[dict[str, Any]], key: str) -> str:
+    """The primary item's value (the first one when none is marked)."""
+    chosen = next((item for item in items if item.get("is_primary")), items[0] if items else None)
+    return str(chosen[key]) if chosen else ""
+
+
 def _current_children(client: Client) -> dict[str, list[dict[str, Any]]]:
     return {
-        "phones": list(client.phones.values("number", "extension", "kind", "is_primary")),
-        "emails": list(client.emails.values("email", "kind", "is_primary")),
-        "addresses": list(
-            client.addresses.values("kind", "country", "region", "city", "street", "postcode", "is_primary")
-        ),
-        "messengers": list(client.messengers.values("kind", "handle")),
+        "phones": [dict(row) for row in client.phones.values("number", "extension", "kind", "is_primary")],
+        "emails": [dict(row) for row in client.emails.values("email", "kind", "is_primary")],
+        "addresses": [
+            dict(row)
+            for row in client.addresses.values("kind", "country", "region", "city", "street", "postcode", "is_primary")
+        ],
+        "messengers": [dict(row) for row in client.messengers.values("kind", "handle")],
     }
 
 

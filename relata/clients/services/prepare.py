@@ -343,11 +343,11 @@ def _addresses(raw: list[Any], problems: Problems) -> list[dict[str, Any]]:
         if entry["kind"] not in AddressKind.values:
             problems.add(f"addresses.{index}", _("Unknown kind of address “%(kind)s”.") % {"kind": entry["kind"]})
             continue
-        if not re.fullmatch(r"[A-Z]{2}", entry["country"]):
+        if not re.fullmatch(r"[A-Z]{2}", str(entry["country"])):
             problems.add(f"addresses.{index}", _("The country is a two-letter code such as RU."))
             continue
         too_long = [
-            k for k, n in (("region", 100), ("city", 100), ("street", 255), ("postcode", 12)) if len(entry[k]) > n
+            k for k, n in (("region", 100), ("city", 100), ("street", 255), ("postcode", 12)) if len(str(entry[k])) > n
         ]
         if too_long:
             problems.add(f"addresses.{index}", _("The address is too long."))
@@ -433,13 +433,13 @@ def prepare_client(
     problems = Problems()
     creating = existing is None
     fields: dict[str, Any] = {}
-    for name in scalar_fields(kind):
-        if name in values:
+    for key in scalar_fields(kind):
+        if key in values:
             try:
-                fields[name] = _scalar(name, values[name], kind)
+                fields[key] = _scalar(key, values[key], kind)
             except (ValueError, InvalidValue) as exc:
-                problems.add(name, str(exc))
-    name = _text(values.get("name")) if "name" in values else None
+                problems.add(key, str(exc))
+    name: str | None = _text(values.get("name")) if "name" in values else None
     if kind == ClientKind.PERSON and not name and (creating or any(k in values for k in PERSON_FIELDS[:3])):
         merged = {**(existing or {}), **fields}
         name = person_name(merged)
@@ -527,7 +527,7 @@ def prepare_client(
             if not isinstance(item, dict):
                 continue
             try:
-                company_id = int(item.get("company") or item.get("company_id"))
+                company_id = int(item.get("company") or item.get("company_id") or "")
             except (TypeError, ValueError):
                 problems.add(f"companies.{index}", _("Choose a company."))
                 continue
