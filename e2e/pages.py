@@ -58,3 +58,26 @@ class TokensPage(Screen):
         secret = self.page.get_by_test_id("token-secret")
         expect(secret).to_be_visible()
         return secret.input_value()
+
+
+class SearchBox(Screen):
+    def find(self, text: str) -> None:
+        box = self.page.locator("#global-search")
+        box.fill(text)
+        expect(self.page.get_by_test_id("search-results")).to_be_visible()
+
+    def open_hit(self, title: str) -> None:
+        self.page.get_by_test_id("search-results").get_by_role("link", name=title).first.click()
+
+
+class SegmentsPage(Screen):
+    def create_dynamic(self, entity: str, name: str, field_label: str, op_label: str, value: str) -> None:
+        self.open(f"/clients/segments/new/?entity={entity}")
+        self.page.locator("#s-name").fill(name)
+        self.page.get_by_test_id("add-condition").click()
+        row = self.page.get_by_test_id("condition-row").last
+        row.get_by_label("Field").select_option(label=field_label)
+        row.get_by_label("Comparison").select_option(label=op_label)
+        row.get_by_label("Value").fill(value)
+        expect(self.page.get_by_test_id("segment-live-count")).not_to_have_text("—")
+        self.page.get_by_test_id("segment-save").click()
