@@ -20,7 +20,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Contains, Exact, StartsWith
 from django.utils import timezone
@@ -45,7 +46,7 @@ from relata.clients.fields import (
     client_fields,
 )
 from relata.clients.models import Client, ClientPhone
-from relata.core.db import Casefold
+from relata.core.db import Casefold, ensure_sqlite_functions, register_sqlite_function
 
 MAX_CONDITIONS = 30
 
@@ -126,13 +127,12 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
         phones = ClientPhone.objects.filter(client_id=OuterRef("pk"), number__contains=digits)
         return Q(Exists(phones))
     if kind in (NUMBER, MONEY):
+        # JSON numbers (custom fields) are compared as numbers: pass floats, not Decimals.
+        as_value = float if field.custom is not None else (lambda n: n)
         if op == "between":
             low, high = (_as_list(value) + [None, None])[:2]
-            return Q(**{f"{path}__gte": _number(field, low), f"{path}__lte": _number(field, high)})
-        number = _number(field, value)
-        if field.custom is not None:
-            # JSON numbers are compared as numbers on both databases.
-            number = float(number)  # type: ignore[assignment]
+            return Q(**{f"{path}__gte": as_value(_number(field, low)), f"{path}__lte": as_value(_number(field, high))})
+        number = as_value(_number(field, value))
         return Q(**{f"{path}__{ {'eq': 'exact'}.get(op, op) }": number})
     if kind in (DATE, DATETIME):
         is_json = field.custom is not None
@@ -164,10 +164,11 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
         if not values:
             raise _problem(field, field.key, _("choose at least one value."))
         q = Q(**{f"{path}__in": values})
-        return ~q if op == "not_in" else q
+        # "None of" also keeps the clients with no value (SQL's NOT IN would drop them).
+        return (~q | Q(**{f"{path}__isnull": True})) if op == "not_in" else q
     if kind == BOOLEAN:
         wanted = str(value).lower() in ("1", "true", "yes", "on")
-        return Q(**{path: wanted}) if wanted else ~Q(**{path: True})
+        return Q(**{path: wanted}) if wanted else (~Q(**{path: True}) | Q(**{f"{path}__isnull": True}))
     if kind in (TAGS, MULTI):
         values = [str(v) for v in _as_list(value)]
         if not values:
@@ -184,7 +185,7 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
                 q &= Q(Exists(Client.tags.through.objects.filter(client_id=OuterRef("pk"), tag_id=tag_id)))
             return q
         # Custom multi-choice: a JSON list; membership per value.
-        parts = [Q(**{f"{path}__contains": [v]}) for v in values]
+        parts = [_json_list_has(field, v) for v in values]
         if op == "all":
             q = Q()
             for part in parts:
@@ -193,8 +194,31 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
         any_q = Q()
         for part in parts:
             any_q |= part
-        return ~any_q if op == "none" else any_q
+        return (~any_q | Q(**{f"{path}__isnull": True})) if op == "none" else any_q
     raise _problem(field, field.key, _("this field cannot be filtered."))
+
+
+def _json_list_has(field: ClientField, value: str) -> Q:
+    """Whether the client's custom list field contains `value`. PostgreSQL answers with
+    jsonb containment; SQLite has no JSON containment, so a registered function checks."""
+    key = field.custom.key if field.custom is not None else field.key
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field.path}__contains": [value]})
+    ensure_sqlite_functions()
+    has = Func(F("custom"), Value(key), Value(value), function="relata_json_list_has",
+               output_field=IntegerField())
+    return Q(Exact(has, 1))
+
+
+def _sqlite_json_list_has(document: str | None, key: str, value: str) -> int:
+    try:
+        items = json.loads(document or "{}").get(key) or []
+    except (ValueError, AttributeError):
+        return 0
+    return int(isinstance(items, list) and value in items)
+
+
+register_sqlite_function("relata_json_list_has", 3, _sqlite_json_list_has)
 
 
 def parse_definition(raw: Any) -> dict[str, Any]:

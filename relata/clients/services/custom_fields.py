@@ -1,19 +1,25 @@
-"""Custom fields: definitions (administrators) and validation of values by type."""
+"""Custom fields: definitions (administrators) and validation of values by type.
+
+A definition's key and type never change once created: stored values, saved filters,
+segments, imports, exports and API clients all refer to the field by its key, and the
+stored values were validated for its type.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relata.clients.models import ClientKind, CustomField, CustomFieldType
-from relata.core.access import get_visible, require
+from relata.core.access import get_visible, require, scope_queryset
 from relata.core.audit import diff, record_event, snapshot
 from relata.core.concurrency import save_versioned
 from relata.core.errors import invalid
@@ -22,19 +28,97 @@ from relata.core.models import Membership
 DEFINITION_FIELDS = ["label", "choices", "required", "help_text", "position", "is_active"]
 MAX_TEXT = 2000
 MAX_CHOICES = 200
+MAX_CHOICE_LENGTH = 100
+MAX_LABEL = 100
+MAX_HINT = 200
+MAX_KEY = 40
+MAX_POSITION = 32767  # a PositiveSmallIntegerField
+MAX_NUMBER = Decimal(10) ** 15  # beyond this a JSON number loses digits (and "1e400" is infinite as a float)
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "да", "д", "+"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", "нет", "н", "-"}
+CHOICE_TYPES = (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE)
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Keys are Latin (they go into URLs, JSON and spreadsheet headers); Russian labels give
+# readable keys ("Регион" → "region") instead of "field", "field_2"…
+LATIN = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya"
+CYRILLIC = {
+    cyrillic: latin.strip("-")  # "-" marks the signs that are dropped (ъ, ь)
+    for cyrillic, latin in zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", LATIN.split(" "), strict=True)
+}
+
+
+def custom_fields_visible_to(actor: Membership, entity: str | None = None) -> QuerySet[CustomField]:
+    """The workspace's custom-field definitions (every member of the client base may read
+    them: they name the fields of forms, lists and the API), in their order."""
+    queryset = scope_queryset(actor, CustomField.objects.all())
+    if entity:
+        queryset = queryset.filter(entity=entity)
+    return queryset.order_by("entity", "position", "id")
+
+
+def _transliterate(text: str) -> str:
+    return "".join(CYRILLIC.get(ch.lower(), ch) for ch in text)
+
+
+def _key_from_label(label: str) -> str:
+    key = slugify(_transliterate(label), allow_unicode=False).replace("-", "_").strip("_")
+    key = re.sub(r"_+", "_", key)[:MAX_KEY].strip("_") or "field"
+    if not key[0].isalpha():
+        key = f"f_{key}"[:MAX_KEY]
+    return key
+
+
+def _clean_key(key: str) -> str:
+    key = key.strip().lower()
+    if len(key) > MAX_KEY or not KEY_PATTERN.match(key):
+        raise invalid(
+            "key",
+            _("A key is up to %(n)d Latin letters, digits and “_”, starting with a letter (e.g. “region”).")
+            % {"n": MAX_KEY},
+        )
+    return key
 
 
 def _clean_choices(field_type: str, choices: list[str]) -> list[str]:
-    if field_type not in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE):
+    if field_type not in CHOICE_TYPES:
         return []
     cleaned = list(dict.fromkeys(str(c).strip() for c in choices if str(c).strip()))
     if not cleaned:
         raise invalid("choices", _("List the choices, one per line."))
     if len(cleaned) > MAX_CHOICES:
         raise invalid("choices", _("At most %(n)d choices.") % {"n": MAX_CHOICES})
+    too_long = next((c for c in cleaned if len(c) > MAX_CHOICE_LENGTH), None)
+    if too_long is not None:
+        raise invalid(
+            "choices",
+            _("“%(choice)s”: a choice is at most %(n)d characters.") % {"choice": too_long, "n": MAX_CHOICE_LENGTH},
+        )
+    if field_type == CustomFieldType.MULTI_CHOICE and any("," in c or ";" in c for c in cleaned):
+        # Imports and exports write several choices as "a, b": a comma inside one would split it.
+        raise invalid("choices", _("Choices of a several-choice field cannot contain “,” or “;”."))
     return cleaned
+
+
+def _clean_label(label: str) -> str:
+    label = (label or "").strip()
+    if not label:
+        raise invalid("label", _("Enter the field's label."))
+    if len(label) > MAX_LABEL:
+        raise invalid("label", _("At most %(n)d characters.") % {"n": MAX_LABEL})
+    return label
+
+
+def _clean_hint(help_text: str) -> str:
+    help_text = (help_text or "").strip()
+    if len(help_text) > MAX_HINT:
+        raise invalid("help_text", _("At most %(n)d characters.") % {"n": MAX_HINT})
+    return help_text
+
+
+def _clean_position(position: int) -> int:
+    if not 0 <= position <= MAX_POSITION:
+        raise invalid("position", _("Enter a number from 0 to %(max)d.") % {"max": MAX_POSITION})
+    return position
 
 
 @transaction.atomic
@@ -49,33 +133,44 @@ def custom_field_create(
     required: bool = False,
     help_text: str = "",
 ) -> CustomField:
+    """A new field of companies or people, placed last. Without `key`, one is made from
+    the label (transliterated, made unique); a `key` given explicitly must be free."""
     require(actor, "admin", "change")
     if entity not in ClientKind.values:
         raise invalid("entity", _("Choose companies or people."))
     if field_type not in CustomFieldType.values:
         raise invalid("field_type", _("Choose a type from the list."))
-    label = label.strip()
-    if not label:
-        raise invalid("label", _("Enter the field's label."))
-    key = slugify(key or label, allow_unicode=False).replace("-", "_")[:40] or "field"
-    if not key[0].isalpha():
-        key = f"f_{key}"[:40]
-    base, n = key, 1
-    while CustomField.objects.filter(workspace_id=actor.workspace_id, entity=entity, key=key).exists():
-        n += 1
-        key = f"{base[:36]}_{n}"
-    last = CustomField.objects.filter(workspace_id=actor.workspace_id, entity=entity).aggregate(m=Max("position"))["m"]
-    definition = CustomField.objects.create(
+    label = _clean_label(label)
+    cleaned_choices = _clean_choices(field_type, choices or [])
+    help_text = _clean_hint(help_text)
+    taken = CustomField.objects.filter(workspace_id=actor.workspace_id, entity=entity)
+    if key.strip():
+        key = _clean_key(key)
+        if taken.filter(key=key).exists():
+            raise invalid("key", _("Another field of this kind already has the key “%(key)s”.") % {"key": key})
+    else:
+        base = key = _key_from_label(label)
+        n = 1
+        while taken.filter(key=key).exists():
+            n += 1
+            key = f"{base[: MAX_KEY - 1 - len(str(n))]}_{n}"
+    last = taken.aggregate(m=Max("position"))["m"]
+    definition = CustomField(
         workspace_id=actor.workspace_id,
         entity=entity,
         key=key,
         label=label,
         field_type=field_type,
-        choices=_clean_choices(field_type, choices or []),
+        choices=cleaned_choices,
         required=required,
-        help_text=help_text.strip(),
-        position=(last or 0) + 10,
+        help_text=help_text,
+        position=min((last or 0) + 10, MAX_POSITION),
     )
+    try:
+        with transaction.atomic():
+            definition.save()
+    except IntegrityError as exc:  # the same key created concurrently
+        raise invalid("key", _("Another field of this kind already has the key “%(key)s”.") % {"key": key}) from exc
     record_event(
         kind="custom_field.created",
         workspace=actor.workspace,
@@ -103,12 +198,10 @@ def custom_field_update(
     require(actor, "admin", "change")
     definition = get_visible(actor, CustomField, field_id)
     before = snapshot(definition, DEFINITION_FIELDS)
-    definition.label = label.strip()
-    if not definition.label:
-        raise invalid("label", _("Enter the field's label."))
+    definition.label = _clean_label(label)
     definition.choices = _clean_choices(definition.field_type, choices or [])
-    definition.required, definition.help_text = required, help_text.strip()
-    definition.position, definition.is_active = position, is_active
+    definition.required, definition.help_text = required, _clean_hint(help_text)
+    definition.position, definition.is_active = _clean_position(position), is_active
     save_versioned(definition, expected_version=version, fields=DEFINITION_FIELDS)
     changes = diff(before, snapshot(definition, DEFINITION_FIELDS))
     if changes:
@@ -144,6 +237,8 @@ def clean_custom_value(definition: CustomField, value: Any, *, member_ids: set[i
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from exc
         if not number.is_finite():
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+        if abs(number) >= MAX_NUMBER:
+            raise ValueError(_("The number is too large."))
         if kind == CustomFieldType.MONEY:
             number = number.quantize(Decimal("0.01"))
         return int(number) if number == number.to_integral_value() and kind == CustomFieldType.NUMBER else float(number)

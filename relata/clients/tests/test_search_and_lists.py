@@ -18,18 +18,44 @@ HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "list-results"}
 def base(personas):
     m1 = personas.manager1
     made = {
-        "kirpich": client_create(m1, kind="company", values={
-            "name": "ООО «Кирпичный двор»", "inn": "7707083893", "phones": ["+7 916 123-45-67"],
-            "emails": ["sales@kirpich.example"], "addresses": [{"city": "Москва"}], "tags": "опт, VIP",
-            "annual_revenue": "5000000", "headcount": 40}),
-        "beton": client_create(m1, kind="company", values={
-            "name": "Бетонный завод", "phones": ["8 (843) 200-10-20"], "addresses": [{"city": "Казань"}],
-            "headcount": 300}),
-        "ivanova": client_create(m1, kind="person", values={
-            "last_name": "Иванова", "first_name": "Мария", "phones": ["+7 903 555 44 33"],
-            "emails": ["maria.ivanova@mail.example"], "birthday": "1985-04-12"}),
-        "theirs": client_create(personas.manager2, kind="company", values={
-            "name": "Кирпичный торговый дом", "phones": ["+7 916 123-00-00"]}),
+        "kirpich": client_create(
+            m1,
+            kind="company",
+            values={
+                "name": "ООО «Кирпичный двор»",
+                "inn": "7707083893",
+                "phones": ["+7 916 123-45-67"],
+                "emails": ["sales@kirpich.example"],
+                "addresses": [{"city": "Москва"}],
+                "tags": "опт, VIP",
+                "annual_revenue": "5000000",
+                "headcount": 40,
+            },
+        ),
+        "beton": client_create(
+            m1,
+            kind="company",
+            values={
+                "name": "Бетонный завод",
+                "phones": ["8 (843) 200-10-20"],
+                "addresses": [{"city": "Казань"}],
+                "headcount": 300,
+            },
+        ),
+        "ivanova": client_create(
+            m1,
+            kind="person",
+            values={
+                "last_name": "Иванова",
+                "first_name": "Мария",
+                "phones": ["+7 903 555 44 33"],
+                "emails": ["maria.ivanova@mail.example"],
+                "birthday": "1985-04-12",
+            },
+        ),
+        "theirs": client_create(
+            personas.manager2, kind="company", values={"name": "Кирпичный торговый дом", "phones": ["+7 916 123-00-00"]}
+        ),
     }
     return made
 
@@ -77,7 +103,9 @@ def list_names(response) -> list[str]:
 def test_list_quick_filters_sort_and_columns(personas, client_as, base):
     client = client_as(personas.manager1)
     assert list_names(client.get("/clients/companies/", {"sort": "-name"}, **HX)) == [
-        "ООО «Кирпичный двор»", "Бетонный завод"]
+        "ООО «Кирпичный двор»",
+        "Бетонный завод",
+    ]
     assert list_names(client.get("/clients/companies/", {"city": "Казань"}, **HX)) == ["Бетонный завод"]
     assert list_names(client.get("/clients/companies/", {"q": "кирпич"}, **HX)) == ["ООО «Кирпичный двор»"]
     page = client.get("/clients/companies/", {"cols": "name,headcount,tags"}, **HX).content.decode()
@@ -115,8 +143,9 @@ def test_filter_by_tag_and_status(personas, client_as, base):
 
 
 def test_a_broken_condition_is_reported_not_an_error_page(personas, client_as, base):
-    response = client_as(personas.manager1).get("/clients/companies/", {"cond": condition("headcount", "gt", "many")},
-                                                **HX)
+    response = client_as(personas.manager1).get(
+        "/clients/companies/", {"cond": condition("headcount", "gt", "many")}, **HX
+    )
     assert response.status_code == 200
     assert "is not a number" in response.content.decode()
     assert len(list_names(response)) == 2
@@ -124,23 +153,35 @@ def test_a_broken_condition_is_reported_not_an_error_page(personas, client_as, b
 
 def test_custom_fields_filter_sort_and_show_in_lists(personas, client_as, api_as, base):
     custom_field_create(personas.admin, entity="company", label="Объём, т", key="volume", field_type="number")
-    custom_field_create(personas.admin, entity="company", label="Канал", key="channel", field_type="choice",
-                        choices=["Сайт", "Выставка"])
+    custom_field_create(
+        personas.admin,
+        entity="company",
+        label="Канал",
+        key="channel",
+        field_type="choice",
+        choices=["Сайт", "Выставка"],
+    )
     api = api_as(personas.manager1)
     for client, volume, channel in [(base["kirpich"], "12,5", "сайт"), (base["beton"], 300, "Выставка")]:
-        response = api.patch(f"/api/v1/companies/{client.pk}", {"version": client.version,
-                                                                 "custom": {"volume": volume, "channel": channel}})
+        response = api.patch(
+            f"/api/v1/companies/{client.pk}",
+            {"version": client.version, "custom": {"volume": volume, "channel": channel}},
+        )
         assert response.status_code == 200, response.content
     assert Client.objects.get(pk=base["kirpich"].pk).custom == {"volume": 12.5, "channel": "Сайт"}
     bad = api.patch(f"/api/v1/companies/{base['beton'].pk}", {"version": 2, "custom": {"volume": "много"}})
     assert bad.status_code == 422 and "custom.volume" in bad.json()["error"]["fields"]
     client = client_as(personas.manager1)
     assert list_names(client.get("/clients/companies/", {"cond": condition("custom.volume", "gt", 100)}, **HX)) == [
-        "Бетонный завод"]
-    assert list_names(client.get("/clients/companies/", {"cond": condition("custom.channel", "in", ["Сайт"])},
-                                 **HX)) == ["ООО «Кирпичный двор»"]
+        "Бетонный завод"
+    ]
+    assert list_names(
+        client.get("/clients/companies/", {"cond": condition("custom.channel", "in", ["Сайт"])}, **HX)
+    ) == ["ООО «Кирпичный двор»"]
     assert list_names(client.get("/clients/companies/", {"sort": "-custom.volume"}, **HX)) == [
-        "Бетонный завод", "ООО «Кирпичный двор»"]
+        "Бетонный завод",
+        "ООО «Кирпичный двор»",
+    ]
     page = client.get("/clients/companies/", {"cols": "name,custom.volume"}, **HX).content.decode()
     assert "Объём, т" in page and "12,5" in page or "12.5" in page
 
