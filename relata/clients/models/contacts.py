@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relata.core.models import WorkspaceModel
 
@@ -22,8 +23,8 @@ class ClientPart(WorkspaceModel):
 
 class PhoneKind(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
-    WORK = "work", _("Work")
-    HOME = "home", _("Home")
+    WORK = "work", pgettext_lazy("kind of phone, e-mail or address", "Work")
+    HOME = "home", pgettext_lazy("kind of phone, e-mail or address", "Home")
     FAX = "fax", _("Fax")
     OTHER = "other", _("Other")
 
@@ -48,7 +49,7 @@ class ClientPhone(ClientPart):
 
 
 class EmailKind(models.TextChoices):
-    WORK = "work", _("Work")
+    WORK = "work", pgettext_lazy("kind of phone, e-mail or address", "Work")
     PERSONAL = "personal", _("Personal")
     OTHER = "other", _("Other")
 
@@ -101,7 +102,7 @@ class AddressKind(models.TextChoices):
     ACTUAL = "actual", _("Actual")
     POSTAL = "postal", _("Postal")
     DELIVERY = "delivery", _("Delivery")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("kind of phone, e-mail or address", "Home")
 
 
 class ClientAddress(ClientPart):
