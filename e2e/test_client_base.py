@@ -32,23 +32,23 @@ def test_find_a_person_by_a_phone_fragment_typed_another_way(page: Page, live_se
 def test_build_a_segment_and_export_it(page: Page, live_server, demo) -> None:
     manager = Membership.objects.get(user__email="manager@demo.relata.test")
     for name, city in [
-        ("ООО «Тверской кирпич»", "Тверь"),
-        ("ООО «Тверская керамика»", "Тверь"),
+        ("ООО «Нововертинский кирпич»", "Нововертинск"),
+        ("ООО «Нововертинская керамика»", "Нововертинск"),
         ("ООО «Казанский бетон»", "Казань"),
     ]:
         client_create(manager, kind="company", values={"name": name, "addresses": [{"city": city}]})
     LoginPage(page, live_server.url).log_in("admin@demo.relata.test", DEMO_PASSWORD)
-    SegmentsPage(page, live_server.url).create_dynamic("company", "Тверь", "City", "is", "Тверь")
+    SegmentsPage(page, live_server.url).create_dynamic("company", "Нововертинск", "City", "is", "Нововертинск")
     expect(page).to_have_url(re.compile(r"/clients/companies/\?segment=\d+"))
-    expect(page.get_by_test_id("list-table")).to_contain_text("Тверской кирпич")
+    expect(page.get_by_test_id("list-table")).to_contain_text("Нововертинский кирпич")
     expect(page.get_by_test_id("list-table")).not_to_contain_text("Казанский бетон")
     page.goto(f"{live_server.url}/clients/segments/")
-    row = page.get_by_test_id("segment-table").locator("tr", has_text="Тверь")
+    row = page.get_by_test_id("segment-table").locator("tr", has_text="Нововертинск")
     expect(row.get_by_test_id("segment-count")).to_have_text("2")
     with page.expect_download() as download:
         row.get_by_test_id("segment-export").click()
     with open(download.value.path(), "rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read())).active
     names = sorted(r[0].value for r in sheet.iter_rows(min_row=2))
-    assert names == ["ООО «Тверская керамика»", "ООО «Тверской кирпич»"]
+    assert names == ["ООО «Нововертинская керамика»", "ООО «Нововертинский кирпич»"]
     assert Event.objects.get(kind="client.exported").data["rows"] == 2

@@ -205,8 +205,7 @@ def _json_list_has(field: ClientField, value: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(**{f"{field.path}__contains": [value]})
     ensure_sqlite_functions()
-    has = Func(F("custom"), Value(key), Value(value), function="relata_json_list_has",
-               output_field=IntegerField())
+    has = Func(F("custom"), Value(key), Value(value), function="relata_json_list_has", output_field=IntegerField())
     return Q(Exact(has, 1))
 
 

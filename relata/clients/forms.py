@@ -226,8 +226,10 @@ def rows_of(client: Client | None, group: str) -> list[dict[str, Any]]:
     if client is None:
         return []
     if group == "phones":
-        return [{**row, "number": format_phone(row["number"])}
-                for row in client.phones.values("number", "extension", "kind")]
+        return [
+            {**row, "number": format_phone(row["number"])}
+            for row in client.phones.values("number", "extension", "kind")
+        ]
     if group == "emails":
         return list(client.emails.values("email", "kind"))
     if group == "addresses":

@@ -80,7 +80,7 @@ def _ascii_digits(text: str) -> str:
 
 
 def _compact_number(raw: str) -> str:
-    """A registration number as digits/letters only: whitespace and hyphens people put in are dropped."""
+    """A registration number without the spaces and hyphens people put in, in ASCII digits; nothing else changes."""
     return re.sub(r"[\s\-‐‑‒–—]+", "", _ascii_digits(raw))
 
 

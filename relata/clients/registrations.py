@@ -84,3 +84,14 @@ def _find_clients(actor: Membership, text: str, limit: int) -> list[SearchHit]:
 
 
 register_search(SearchProvider("clients", _("Clients"), "clients", _find_clients, order=10))
+
+
+# Modules that register at import time: the job handlers (so that a worker, which
+# never loads the URLs, knows every job), the merge's relations of this app, and the
+# menu entries of the duplicates and settings screens.
+from relata.clients import demo as _demo  # noqa: E402, F401  (registers the demo step)
+from relata.clients.services import bulk as _bulk_jobs  # noqa: E402, F401
+from relata.clients.services import export as _export_jobs  # noqa: E402, F401
+from relata.clients.services import imports as _import_jobs  # noqa: E402, F401
+from relata.clients.views import duplicates as _duplicate_views  # noqa: E402, F401
+from relata.clients.views import settings as _settings_views  # noqa: E402, F401

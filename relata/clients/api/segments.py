@@ -103,7 +103,7 @@ class ExportIn(Schema):
 
 
 def _count(queryset: QuerySet[Any]) -> tuple[int, bool]:
-    count = queryset[: COUNT_LIMIT + 1].count()
+    count = queryset.order_by()[: COUNT_LIMIT + 1].count()
     return min(count, COUNT_LIMIT), count > COUNT_LIMIT
 
 

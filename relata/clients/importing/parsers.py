@@ -42,6 +42,7 @@ __all__ = [
     "ImportFileError",
     "Row",
     "TableSource",
+    "check_size",
     "open_table",
 ]
 
@@ -174,7 +175,11 @@ def open_table(path: str | Path, filename: str, *, max_bytes: int = DEFAULT_MAX_
 
 def _check_size(path: Path, max_bytes: int) -> None:
     """Refuse a file over the limit using its size on disk, before reading it."""
-    size = path.stat().st_size
+    check_size(path.stat().st_size, max_bytes)
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file of `size` bytes over the limit (also usable before an upload is stored)."""
     if size > max_bytes:
         raise ImportFileError(
             _("The file is %(size)s MB, more than the limit of %(limit)s MB. Split it into smaller files.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -52,8 +52,30 @@ def order_clients(queryset: QuerySet[Client], workspace_id: int, kind: str, sort
     if field is None or not field.sortable:
         raise ValidationError({"sort": [_("The list cannot be sorted by “%(key)s”.") % {"key": key}]})
     path = {"status": "status__position", "owner": "owner__full_name"}.get(key, field.path)
-    expression = F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
+    if descending:
+        # Empty values last; a column that cannot be empty is sorted plainly, which is the
+        # same order and lets PostgreSQL read it from a descending index (created_at).
+        expression = F(path).desc(nulls_last=True) if _nullable(path) else F(path).desc()
+    else:
+        expression = F(path).asc(nulls_last=True)
     return queryset.order_by(expression, "-pk" if descending else "pk")
+
+
+def _nullable(path: str) -> bool:
+    """Whether the column at the end of the ORM `path` may hold NULL (a custom field's
+    JSON key may always be missing)."""
+    model: Any = Client
+    for name in path.split("__"):
+        if model is None:
+            return True  # a key inside a JSON column
+        try:
+            column = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return True
+        if column.null:
+            return True
+        model = column.related_model if column.is_relation else None
+    return False
 
 
 def definition_from_params(

@@ -69,7 +69,7 @@ def export_now(actor: Membership, *, kind: str, query: str, fmt: str) -> Any:
     it must run as a job."""
     export_check(actor, fmt)
     queryset = queryset_for_params(actor, kind, query)
-    count = queryset[: SYNC_LIMIT + 1].count()
+    count = queryset.order_by()[: SYNC_LIMIT + 1].count()
     if count > SYNC_LIMIT:
         return None
     columns = columns_for_params(actor, kind, query)

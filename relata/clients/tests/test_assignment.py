@@ -243,14 +243,6 @@ def test_many_clients_at_once_get_the_owners_one_by_one_would(personas, moscow):
     assert AssignmentRule.objects.get(name="Москва").next_index == 1  # three turns of two managers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "relata/clients/importing/pipeline.py writes new clients with the batch's default owner or "
-        "the importer, without the rules: Importer._write_creates should call "
-        "assignment_pick_owners() for the clients without an owner (column or default)"
-    ),
-)
 def test_an_import_uses_the_rules_for_rows_without_an_owner(personas, moscow):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

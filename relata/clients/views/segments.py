@@ -36,7 +36,7 @@ COUNT_LIMIT = 100_000
 
 def live_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
     """The count, capped (a count over a million rows while typing is not worth its cost)."""
-    count = queryset[: COUNT_LIMIT + 1].count()
+    count = queryset.order_by()[: COUNT_LIMIT + 1].count()  # no ORDER BY: see CountedPaginator
     return min(count, COUNT_LIMIT), count > COUNT_LIMIT
 
 
