@@ -81,3 +81,31 @@ class SegmentsPage(Screen):
         row.get_by_label("Value").fill(value)
         expect(self.page.get_by_test_id("segment-live-count")).not_to_have_text("—")
         self.page.get_by_test_id("segment-save").click()
+
+
+class ImportWizard(Screen):
+    """Upload → columns → preview → run → report."""
+
+    def upload(self, kind: str, name: str, content: bytes) -> None:
+        self.open(f"/clients/imports/new/?kind={kind}")
+        self.page.locator("input[type=file]").set_input_files(
+            files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+        )
+        self.page.get_by_test_id("import-upload").click()
+        expect(self.page.get_by_test_id("import-columns")).to_be_visible()
+
+    def confirm_columns(self) -> None:
+        self.page.get_by_test_id("import-mapping-save").click()
+        expect(self.page.get_by_test_id("import-preview")).to_be_visible()
+
+    def run(self) -> None:
+        self.page.get_by_test_id("import-run").click()
+        expect(self.page.get_by_test_id("import-progress")).to_be_visible()
+
+
+class MergePage(Screen):
+    def merge(self, survivor: int, absorbed: int) -> None:
+        self.open(f"/clients/merge/?a={survivor}&b={absorbed}")
+        expect(self.page.get_by_test_id("merge-fields")).to_be_visible()
+        self.page.once("dialog", lambda dialog: dialog.accept())
+        self.page.get_by_test_id("merge-submit").click()

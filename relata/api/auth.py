@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from relata.core.context import set_page_language
 from relata.core.middleware import activate_preferences
 from relata.core.models import Membership
 from relata.core.services.tokens import token_authenticate
@@ -21,6 +23,7 @@ class TokenAuth(HttpBearer):
         if membership is not None:
             request.actor = membership  # type: ignore[attr-defined]
             activate_preferences(membership)
+            set_page_language(translation.get_language() or "")
         return membership
 
 

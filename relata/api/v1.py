@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Router
 
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
+from relata.clients.api import bulk as bulk_routes
 from relata.clients.api import clients as client_routes
 from relata.clients.api import duplicates as duplicate_routes
 from relata.clients.api import imports as import_routes
@@ -37,6 +38,7 @@ v1.add_router("/workspace", workspace.router)
 v1.add_router("/audit", audit.router)
 v1.add_router("", jobs.router)
 v1.add_router("", client_routes.router)
+v1.add_router("", bulk_routes.router)
 v1.add_router("", import_routes.router)
 v1.add_router("", segment_routes.router)
 v1.add_router("", duplicate_routes.router)

@@ -146,7 +146,7 @@ def execute(job_id: int) -> str | None:
         _finish(job, JobState.FAILED, error=reason)
         return JobState.FAILED
     # Messages and labels the job stores are in its author's language.
-    with translation.override(actor.user.language or actor.workspace.language):
+    with translation.override(job.language or actor.user.language or actor.workspace.language):
         return _run(job, kind, actor)
 
 

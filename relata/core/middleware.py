@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from relata.core.audit import client_ip as audit_client_ip
 from relata.core.auth.throttling import client_ip
+from relata.core.context import serving_page
 from relata.core.models import Membership
 from relata.core.selectors.members import active_memberships_of
 
@@ -59,7 +60,7 @@ class ActorMiddleware:
         if actor is not None:
             activate_preferences(actor)
             request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
-        with audit_client_ip(ip):
+        with audit_client_ip(ip), serving_page(translation.get_language() or ""):
             response = self.get_response(request)
         timezone.deactivate()
         return response

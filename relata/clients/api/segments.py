@@ -177,22 +177,24 @@ def segment_members(request: HttpRequest, segment_id: int, payload: MembersIn) -
     return MembersOut(added=added, removed=removed)
 
 
-def export_query(payload: ExportIn) -> str:
-    """The list query string an export job reads (the same one the list pages use)."""
+def list_query(
+    definition: dict[str, Any], *, segment_id: int | None = None, columns: list[str] | None = None, sort: str = "name"
+) -> str:
+    """The list query string that exports and bulk jobs read (the one the list pages use)."""
     params = QueryDict(mutable=True)
-    for condition in payload.definition.get("conditions", []):
+    for condition in definition.get("conditions", []):
         if not isinstance(condition, dict):
             raise ValidationError({"definition": ["Every condition needs a field, a comparison and a value."]})
         params.appendlist(
             "cond", f"{condition.get('field')}|{condition.get('op')}|{json.dumps(condition.get('value'))}"
         )
-    if payload.definition.get("text"):
-        params["q"] = str(payload.definition["text"])
-    if payload.segment_id is not None:
-        params["segment"] = str(payload.segment_id)
-    if payload.columns:
-        params["cols"] = ",".join(payload.columns)
-    params["sort"] = payload.sort
+    if definition.get("text"):
+        params["q"] = str(definition["text"])
+    if segment_id is not None:
+        params["segment"] = str(segment_id)
+    if columns:
+        params["cols"] = ",".join(columns)
+    params["sort"] = sort
     return params.urlencode()
 
 
@@ -203,7 +205,9 @@ def export_new(request: HttpRequest, payload: ExportIn) -> Status:
         raise ValidationError({"kind": ["Choose company or person."]})
     if payload.segment_id is not None:
         get_visible(actor, segments_visible_to(actor, payload.kind), payload.segment_id)
-    job = export_start(actor, kind=payload.kind, query=export_query(payload), fmt=payload.format)
+    job = export_start(actor, kind=payload.kind, query=list_query(
+            payload.definition, segment_id=payload.segment_id, columns=payload.columns, sort=payload.sort
+        ), fmt=payload.format)
     job.refresh_from_db()
     return Status(202, job)
 

@@ -234,6 +234,23 @@ class Findings:
         return packed & 0b111, (packed >> 3) & 0x7F, kind
 
 
+def _drop_names_with_other_inns(actor: Membership, found: Findings) -> None:
+    """Alike names with different INNs are two legal entities ("ГарантИнвест" and
+    "ГранитИнвест"), not one entered twice: drop pairs whose only signal is the name."""
+    name_only = [pair for pair, packed in found.pairs.items() if not packed & 0b111]
+    ids = {pk for pair in name_only for pk in pair}
+    inns: dict[int, str] = {}
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), 10_000):
+        chunk = id_list[start : start + 10_000]
+        inns.update(
+            _visible_clients(actor, None).filter(pk__in=chunk).exclude(inn="").values_list("pk", "inn").order_by()
+        )
+    for a, b in name_only:
+        if a in inns and b in inns and inns[a] != inns[b]:
+            del found.pairs[(a, b)]
+
+
 Progress = Callable[..., None]
 """`progress(message)` marks a new stage; `progress()` only says the scan is alive (a
 heartbeat every few thousand comparisons, so a long stage is not taken for a dead
@@ -450,6 +467,7 @@ def duplicates_find(actor: Membership, *, kind: str | None = None, progress: Pro
     for client_kind in [kind] if kind else ClientKind.values:
         report(KIND_STAGES[client_kind])
         _find_names(actor, client_kind, found, report)
+    _drop_names_with_other_inns(actor, found)
     report(_("Saving %(count)s pairs…") % {"count": len(found.pairs)})
     written = _write(actor, kind, found, report)
     by_reason: dict[str, int] = {}

@@ -220,6 +220,13 @@ API: dict[tuple[str, str], Rule] = {
         expect=SEGMENT_EDIT,
     ),
     ("POST", "/api/v1/segments/count"): api_rule("clients.view", data=lambda w: {"entity": "company"}),
+    # A bulk change of a client one cannot see is refused as naming nothing (422), unwritten.
+    ("POST", "/api/v1/clients/bulk"): api_rule(
+        "custom",
+        202,
+        data=lambda w: {"kind": "company", "action": "tag", "ids": [w.company.pk], "tag": "Matrix"},
+        expect={"admin": 202, "head": 202, "manager1": 202, "manager2": 422, "readonly": 403, "other": 422},
+    ),
     ("POST", "/api/v1/exports"): api_rule("clients.export", 202, data=lambda w: {"kind": "company"}),
     ("GET", "/api/v1/exports/{job_id}/file"): api_rule(
         "custom",

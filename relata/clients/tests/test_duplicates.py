@@ -358,3 +358,18 @@ def test_the_api_scans_lists_and_dismisses(personas, api_as, django_capture_on_c
     assert bad.status_code == 422 and "min_score" in bad.json()["error"]["fields"]
     bad = api.post("/api/v1/clients/duplicates/scan", {"kind": "robot"})
     assert bad.status_code == 422 and "kind" in bad.json()["error"]["fields"]
+
+
+def test_alike_names_with_different_inns_are_two_companies(personas):
+    from relata.clients.models import DuplicatePair
+    from relata.clients.services.clients import client_create
+    from relata.clients.services.duplicates import duplicates_find
+
+    admin = personas.admin
+    a = client_create(admin, kind="company", values={"name": "ООО «ГарантИнвест»", "inn": "7707083893"})
+    b = client_create(admin, kind="company", values={"name": "ООО «ГарантИнвест»", "inn": "7736050003"})
+    c = client_create(admin, kind="company", values={"name": "Гарант Инвест"})  # no INN: may be either
+    duplicates_find(admin)
+    pairs = {(p.client_a_id, p.client_b_id) for p in DuplicatePair.objects.all()}
+    assert (a.pk, b.pk) not in pairs
+    assert (a.pk, c.pk) in pairs and (b.pk, c.pk) in pairs

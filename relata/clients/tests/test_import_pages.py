@@ -204,3 +204,18 @@ def test_the_api_refuses_bad_files_and_roles_without_the_permission(personas, ap
     )
     assert denied.status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_the_preview_shows_the_cells_of_each_row(personas, client_as):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_as(personas.admin)
+    text = "Название;ИНН;Город\nООО «Превью»;7707083893;Архангельск\n".encode("cp1251")
+    response = client.post("/clients/imports/new/", {"kind": "company", "file": SimpleUploadedFile("k.csv", text)})
+    columns_url = response["Location"]
+    page = client.get(columns_url).content.decode()
+    mapping = dict(re.findall(r'name="(col_\d+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S))
+    preview = client.get(client.post(columns_url, {**mapping, "policy": "skip"})["Location"]).content.decode()
+    assert "ООО «Превью»" in preview and "Архангельск" in preview and ">None<" not in preview

@@ -138,6 +138,51 @@ def test_bulk_delete_as_a_job(personas, client_as, base):
     assert Client.objects.count() == 3
 
 
+def test_bulk_through_the_api_on_a_filter_and_on_a_selection(personas, api_as, base):
+    head = api_as(personas.head)
+    response = head.post(
+        "/api/v1/clients/bulk",
+        {
+            "kind": "company",
+            "action": "assign",
+            "all": True,
+            "definition": {"conditions": [{"field": "city", "op": "eq", "value": "Москва"}]},
+            "owner_id": personas.manager2.user_id,
+        },
+    )
+    assert response.status_code == 202 and response.json()["kind"] == "clients.bulk"
+    run_jobs()
+    assert response.json()["progress_total"] == 3  # the head sees the colleague's client too
+    moved = set(Client.objects.filter(owner=personas.manager2.user).values_list("name", flat=True))
+    assert moved == {"Москва-0", "Москва-1", "Южная Москва"}
+    kazan = Client.objects.get(city="Казань")
+    response = api_as(personas.manager1).post(
+        "/api/v1/clients/bulk", {"kind": "company", "action": "tag", "ids": [kazan.pk], "tag": "Юг"}
+    )
+    assert response.status_code == 202
+    run_jobs()
+    assert list(kazan.tags.values_list("name", flat=True)) == ["Юг"]
+
+
+def test_bulk_through_the_api_refuses_bad_requests_and_writes_nothing(personas, api_as, base):
+    api = api_as(personas.head)
+    mine = list(Client.objects.values_list("pk", flat=True))
+    bad = api.post("/api/v1/clients/bulk", {"kind": "company", "action": "assign", "ids": mine})
+    assert bad.status_code == 422 and "owner_id" in bad.json()["error"]["fields"]
+    bad = api.post("/api/v1/clients/bulk", {"kind": "company", "action": "status", "ids": mine, "status_id": 10**6})
+    assert bad.status_code == 422 and "status_id" in bad.json()["error"]["fields"]
+    bad = api.post("/api/v1/clients/bulk", {"kind": "company", "action": "explode", "ids": mine})
+    assert bad.status_code == 422 and "action" in bad.json()["error"]["fields"]
+    bad = api.post("/api/v1/clients/bulk", {"kind": "robot", "action": "tag", "ids": mine, "tag": "x"})
+    assert bad.status_code == 422 and "kind" in bad.json()["error"]["fields"]
+    bad = api.post("/api/v1/clients/bulk", {"kind": "company", "action": "tag", "tag": "x"})
+    assert bad.status_code == 422 and "ids" in bad.json()["error"]["fields"]
+    # A manager may tag but not delete.
+    denied = api_as(personas.manager1).post("/api/v1/clients/bulk", {"kind": "company", "action": "delete", "ids": mine})
+    assert denied.status_code == 403
+    assert not Job.objects.exists() and Client.objects.count() == len(mine)
+
+
 def test_export_csv_has_the_columns_filters_scope_and_neutralised_cells(personas, client_as, base):
     response = client_as(personas.head).get(
         "/clients/company/export/", {"format": "csv", "cols": "name,city,primary_phone", "sort": "name"}

@@ -28,6 +28,8 @@ class Job(WorkspaceModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The language of the page that started the job: its messages are written in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.core.access import get_visible
+from relata.core.context import page_language
 from relata.core.errors import invalid
 from relata.core.jobs import JOB_KINDS
 from relata.core.models import Job, JobState, Membership
@@ -21,7 +22,12 @@ def job_start(actor: Membership, *, kind: str, params: dict[str, Any] | None = N
     if kind not in JOB_KINDS:
         raise ValueError(f"Unknown job kind {kind!r}")
     job = Job.objects.create(
-        workspace_id=actor.workspace_id, kind=kind, created_by=actor.user, params=params or {}, progress_total=total
+        workspace_id=actor.workspace_id,
+        kind=kind,
+        created_by=actor.user,
+        params=params or {},
+        progress_total=total,
+        language=page_language(),
     )
 
     transaction.on_commit(lambda: run_job.delay(job.pk))

@@ -50,7 +50,10 @@ def redis_app():
         yield app
     finally:
         app.close()
+        # start_worker also makes its app the process-wide default, which every other
+        # thread (the live server of the browser tests) would go on using.
         project_app.set_current()
+        project_app.set_default()
 
 
 @pytest.mark.services

@@ -109,8 +109,8 @@ def safe_json(value: Any) -> SafeString:
 
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
-    """mapping[key] in a template (None when missing)."""
+    """mapping[key] (or sequence[index]) in a template; None when missing."""
     try:
-        return mapping.get(key)
-    except AttributeError:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
         return None
