@@ -167,6 +167,46 @@ def client_as(db: Any) -> Any:
     return make
 
 
+# --- A real Celery worker -------------------------------------------------------------
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_app() -> Any:
+    """A Celery app of its own on the real Redis (as production runs with
+    CELERY_BROKER_URL=redis://…), with a queue of its own so that no other consumer of
+    this Redis takes its tasks; made current for the test, the project's app restored after."""
+    import uuid
+
+    import redis
+    from celery import Celery
+
+    from config.celery import app as project_app
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError:
+        missing_service("Redis does not answer at 127.0.0.1:6379")
+    app = Celery("relata-worker-test", set_as_current=True)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=REDIS_URL,
+        task_always_eager=False,
+        broker_transport_options={},
+        task_default_queue=f"relata-test-{uuid.uuid4().hex[:8]}",
+    )
+    app.set_current()
+    try:
+        yield app
+    finally:
+        app.close()
+        # start_worker also makes its app the process-wide default, which every other
+        # thread (the live server of the browser tests) would go on using.
+        project_app.set_current()
+        project_app.set_default()
+
+
 # --- Browser tests -------------------------------------------------------------------
 
 

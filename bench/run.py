@@ -16,7 +16,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["audit_log", "client_import", "client_duplicates", "client_search", "client_list"]
+BENCHMARKS = ["audit_log", "client_import", "client_duplicates", "client_search", "client_list", "activity_timeline"]
 
 
 def main(argv: list[str]) -> int:

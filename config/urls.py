@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("relata.web.urls")),
     path("", include("relata.core.urls")),
     path("clients/", include("relata.clients.urls")),
+    path("activities/", include("relata.activities.urls")),
     path("api/", api.urls),
 ]
 

@@ -35,3 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _pages_quiet_before_the_database_is_flushed(page: Any, transactional_db: Any) -> Iterator[None]:
+    """Open pages poll the server (the bell every few seconds). Torn down before the
+    test database is flushed (set up after it), this leaves every page blank and lets the
+    live server finish what it was answering, so no request holds SQLite's tables while
+    they are emptied."""
+    yield
+    for open_page in page.context.pages:
+        open_page.goto("about:blank")
+    page.wait_for_timeout(300)

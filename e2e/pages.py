@@ -109,3 +109,57 @@ class MergePage(Screen):
         expect(self.page.get_by_test_id("merge-fields")).to_be_visible()
         self.page.once("dialog", lambda dialog: dialog.accept())
         self.page.get_by_test_id("merge-submit").click()
+
+
+class ClientCard(Screen):
+    """A client's card: log a contact, plan a task, read the timeline."""
+
+    def log_contact(self, client_id: int, kind: str, purpose: str, outcome: str) -> None:
+        self.open(f"/clients/{client_id}/")
+        self.page.get_by_test_id(f"log-{kind}").click()
+        form = self.page.get_by_test_id("activity-form")
+        form.get_by_label("Purpose").fill(purpose)
+        self.page.locator("trix-editor").fill("Договорились о поставке трёх вагонов")
+        form.get_by_label("Client's reaction").select_option(label=outcome)
+        self.page.get_by_test_id("activity-save").click()
+
+    def new_task(self, client_id: int, title: str, due: str) -> None:
+        self.open(f"/clients/{client_id}/")
+        self.page.get_by_test_id("client-task-new").click()
+        form = self.page.get_by_test_id("task-form")
+        form.get_by_label("What to do").fill(title)
+        form.get_by_label("Due").fill(due)
+        self.page.get_by_test_id("task-save").click()
+
+
+class TaskScreen(Screen):
+    def complete_with_follow_up(self, result: str, next_title: str, next_due: str) -> None:
+        form = self.page.get_by_test_id("task-complete-form")
+        form.get_by_label("Result").fill(result)
+        self.page.get_by_test_id("complete-log").check()
+        self.page.get_by_test_id("complete-next").check()
+        form.get_by_label("What to do").fill(next_title)
+        form.get_by_label("Due").fill(next_due)
+        self.page.get_by_test_id("task-complete").click()
+
+
+class CalendarScreen(Screen):
+    def open_week(self, day: str) -> None:
+        self.open(f"/activities/calendar/?view=timeGridWeek&date={day}")
+        expect(self.page.get_by_test_id("calendar")).to_be_visible()
+
+    def drag_to_day(self, entry: str, to_date: str) -> None:
+        """Drag an entry of the week view to the same time on another day, with the
+        mouse, as a user does."""
+        source = self.page.locator(f'[data-entry="{entry}"]').first
+        target = self.page.locator(f'td.fc-timegrid-col[data-date="{to_date}"]')
+        expect(source).to_be_visible()
+        start, end = source.bounding_box(), target.bounding_box()
+        assert start is not None and end is not None
+        x, y = start["x"] + start["width"] / 2, start["y"] + 4
+        mouse = self.page.mouse
+        mouse.move(x, y)
+        mouse.down()
+        mouse.move(x + 5, y, steps=5)
+        mouse.move(end["x"] + end["width"] / 2, y, steps=20)
+        mouse.up()

@@ -84,8 +84,11 @@ def test_import_a_csv_through_the_wizard_and_watch_it_finish(page: Page, live_se
 def test_merge_two_duplicates(page: Page, live_server, demo) -> None:
     manager = Membership.objects.get(user__email="manager@demo.relata.test")
     first = client_create(manager, kind="company", values={"name": "ООО «Дубль»", "phones": ["+7 916 800 00 01"]})
-    second = client_create(manager, kind="company", values={"name": "Дубль ООО", "phones": ["+7 916 800 00 02"],
-                                                            "emails": ["dubl@example.com"]})
+    second = client_create(
+        manager,
+        kind="company",
+        values={"name": "Дубль ООО", "phones": ["+7 916 800 00 02"], "emails": ["dubl@example.com"]},
+    )
     LoginPage(page, live_server.url).log_in("manager@demo.relata.test", DEMO_PASSWORD)
     MergePage(page, live_server.url).merge(first.pk, second.pk)
     expect(page).to_have_url(f"{live_server.url}/clients/{first.pk}/")

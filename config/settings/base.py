@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ninja",
     "relata.core",
     "relata.clients",
+    "relata.activities",
     "relata.web",
     "relata.api",
 ]
@@ -140,12 +141,26 @@ STATICFILES_DIRS = [
     ("vendor/alpinejs", NODE_MODULES / "alpinejs" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/fullcalendar", NODE_MODULES / "fullcalendar"),
+    ("vendor/fullcalendar-locales", NODE_MODULES / "@fullcalendar" / "core" / "locales"),
+    ("vendor/trix", NODE_MODULES / "trix" / "dist"),
 ]
+MEDIA_ROOT = VAR_DIR / "media"
+# Attachments of activities live in a storage of their own: files on disk by default,
+# object storage in production by naming a django-storages backend and its options, e.g.
+# RELATA_ATTACHMENTS_STORAGE=storages.backends.s3.S3Storage
+# RELATA_ATTACHMENTS_STORAGE_OPTIONS='{"bucket_name": "relata", "querystring_auth": true}'.
+ATTACHMENTS_STORAGE = {
+    "BACKEND": env.str("RELATA_ATTACHMENTS_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env.json(
+        "RELATA_ATTACHMENTS_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "media" / "attachments")}
+    ),
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
 }
-MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 # Request bodies: forms and JSON up to 2.5 MB; larger uploads are streamed to disk.
@@ -182,6 +197,9 @@ CELERY_TIMEZONE = TIME_ZONE
 NINJA_PAGINATION_PER_PAGE = 50
 RELATA_API_MAX_PAGE_SIZE = 200
 RELATA_DEFAULT_PHONE_REGION = env.str("RELATA_DEFAULT_PHONE_REGION", default="RU")
+# Attachments of activities: the largest file and how many per activity.
+RELATA_ATTACHMENT_MAX_MB = env.int("RELATA_ATTACHMENT_MAX_MB", default=20)
+RELATA_ATTACHMENTS_PER_ACTIVITY = env.int("RELATA_ATTACHMENTS_PER_ACTIVITY", default=10)
 
 LOGGING = {
     "version": 1,
@@ -194,6 +212,10 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "jobs-recover-stalled": {"task": "relata.core.tasks.jobs_recover_stalled", "schedule": 60.0},
     "login-throttle-purge": {"task": "relata.core.tasks.login_throttle_purge", "schedule": 3600.0},
+    "emails-send-pending": {"task": "relata.core.tasks.emails_send_pending", "schedule": 300.0},
+    # Task reminders: due ones are delivered within this many seconds.
+    "task-reminders": {"task": "relata.activities.tasks.reminders_deliver", "schedule": 10.0},
+    "task-rules-silence": {"task": "relata.activities.tasks.task_rules_run", "schedule": 3600.0},
 }
 # A running job whose worker has shown no sign of life for this long is taken over.
 RELATA_JOB_STALL_SECONDS = env.int("RELATA_JOB_STALL_SECONDS", default=300)

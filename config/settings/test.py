@@ -14,6 +14,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 # A small app with an owned model, so that the access scopes and the hand-over are
 # tested before the business apps exist and independently of them.

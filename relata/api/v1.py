@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Router
 
+from relata.activities.api import activities as activity_routes
+from relata.activities.api import calendar as calendar_routes
+from relata.activities.api import planning as planning_routes
+from relata.activities.api import rules as rule_routes
+from relata.activities.api import settings as activity_settings_routes
+from relata.activities.api import tasks as task_routes
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
 from relata.clients.api import bulk as bulk_routes
@@ -12,7 +18,7 @@ from relata.clients.api import duplicates as duplicate_routes
 from relata.clients.api import imports as import_routes
 from relata.clients.api import segments as segment_routes
 from relata.clients.api import settings as client_settings_routes
-from relata.core.api import audit, jobs, me, roles, teams, users, workspace
+from relata.core.api import audit, jobs, me, notifications, roles, teams, users, workspace
 
 api = NinjaAPI(
     title="Relata API",
@@ -43,4 +49,11 @@ v1.add_router("", import_routes.router)
 v1.add_router("", segment_routes.router)
 v1.add_router("", duplicate_routes.router)
 v1.add_router("", client_settings_routes.router)
+v1.add_router("", activity_routes.router)
+v1.add_router("", task_routes.router)
+v1.add_router("", calendar_routes.router)
+v1.add_router("", planning_routes.router)
+v1.add_router("", rule_routes.router)
+v1.add_router("", activity_settings_routes.router)
+v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from relata.clients.models import Client, ClientKind
 from relata.clients.normalize import format_phone
+from relata.clients.selectors.timeline import ClientChanges
 from relata.clients.services.statuses import statuses_seed
 from relata.core.audit import register_event_kinds
 from relata.core.handover import register_owned
 from relata.core.models import Membership
 from relata.core.services.workspaces import register_workspace_setup
+from relata.core.timeline import register_timeline_source
 from relata.web.navigation import NavItem, register_nav
 from relata.web.search import SearchHit, SearchProvider, register_search
 
@@ -41,6 +43,7 @@ register_event_kinds(
 )
 
 register_workspace_setup(statuses_seed)
+register_timeline_source("clients.client", ClientChanges())
 
 register_nav(NavItem("companies", _("Companies"), "clients:companies", "clients", icon="building", order=10))
 register_nav(NavItem("people", _("People"), "clients:people", "clients", icon="person-lines-fill", order=20))

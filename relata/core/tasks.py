@@ -45,3 +45,21 @@ def jobs_recover_stalled() -> int:
 @shared_task(name="relata.core.tasks.login_throttle_purge")
 def login_throttle_purge() -> int:
     return throttling.purge_expired()
+
+
+@shared_task(name="relata.core.tasks.outgoing_email_send", acks_late=True)
+def outgoing_email_send(letter_id: int) -> str:
+    from relata.core.services.notifications import email_send
+
+    return email_send(letter_id)
+
+
+@shared_task(name="relata.core.tasks.emails_send_pending")
+def emails_send_pending() -> int:
+    """The outbox sweep: letters whose message was lost or whose worker died mid-send."""
+    from relata.core.services.notifications import email_send, emails_pending_ids
+
+    ids = emails_pending_ids()
+    for letter_id in ids:
+        email_send(letter_id)
+    return len(ids)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from relata.core.decorators import actor_required
 from relata.core.middleware import SESSION_WORKSPACE_KEY
 from relata.core.selectors.jobs import jobs_visible_to
+from relata.core.selectors.notifications import notifications_of, unread_count
+from relata.core.services.notifications import notifications_mark_read
 from relata.core.services.profile import user_set_language
 from relata.web.search import MIN_LENGTH, search
 
@@ -46,9 +49,44 @@ def global_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @actor_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The bell, polled every few seconds by every open page: unread notifications and
+    running jobs, plus the notifications that arrived since `after` as pop-ups (so a
+    reminder appears in an open page without reloading it)."""
     actor = request.actor  # type: ignore[attr-defined]
-    running = jobs_visible_to(actor).filter(created_by=actor.user, state__in=["pending", "running"]).count()
-    return render(request, "web/_notifications_badge.html", {"running": running})
+    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else None
+    fresh = list(notifications_of(actor).filter(pk__gt=after, read_at=None)[:5]) if after is not None else []
+    latest = notifications_of(actor).values_list("pk", flat=True).first() or 0
+    context = {
+        "running": jobs_visible_to(actor).filter(created_by=actor.user, state__in=["pending", "running"]).count(),
+        "unread": unread_count(actor),
+        "fresh": fresh,
+        "after": max(latest, after or 0),
+    }
+    return render(request, "web/_notifications.html", context)
+
+
+@require_GET
+@actor_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    page = Paginator(notifications_of(actor), 50).get_page(request.GET.get("page"))
+    return render(request, "web/notifications.html", {"page": page})
+
+
+@require_POST
+@actor_required
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (`id`) or all of them read; follow its link if it has one."""
+    actor = request.actor  # type: ignore[attr-defined]
+    wanted = request.POST.get("id", "")
+    if wanted.isdigit():
+        notifications_mark_read(actor, [int(wanted)])
+        target = notifications_of(actor).filter(pk=int(wanted)).values_list("url", flat=True).first()
+        if target and target.startswith("/") and not target.startswith("//"):
+            return HttpResponseRedirect(target)
+    else:
+        notifications_mark_read(actor)
+    return HttpResponseRedirect(_safe_next(request, "/notifications/all/"))
 
 
 @require_POST

@@ -205,9 +205,12 @@ def export_new(request: HttpRequest, payload: ExportIn) -> Status:
         raise ValidationError({"kind": ["Choose company or person."]})
     if payload.segment_id is not None:
         get_visible(actor, segments_visible_to(actor, payload.kind), payload.segment_id)
-    job = export_start(actor, kind=payload.kind, query=list_query(
-            payload.definition, segment_id=payload.segment_id, columns=payload.columns, sort=payload.sort
-        ), fmt=payload.format)
+    job = export_start(
+        actor,
+        kind=payload.kind,
+        query=list_query(payload.definition, segment_id=payload.segment_id, columns=payload.columns, sort=payload.sort),
+        fmt=payload.format,
+    )
     job.refresh_from_db()
     return Status(202, job)
 

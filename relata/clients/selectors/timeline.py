@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from relata.clients.fields import client_fields
-from relata.clients.models import ClientKind, LifecycleStatus
+from relata.clients.models import Client, ClientKind, LifecycleStatus
 from relata.clients.selectors.clients import clients_visible_to
 from relata.core.audit import EVENT_KINDS
 from relata.core.models import Event, Membership, User
+from relata.core.timeline import Cursor, TimelineItem, keyset
 
 REFERENCES = {"owner": "user", "status": "status", "parent": "client", "companies": "client"}
 
@@ -96,3 +99,39 @@ def describe(actor: Membership, events: Iterable[Event], kind: str = ClientKind.
             entry.changes.append((labels.get(name, name), _text(old, names, reference), _text(new, names, reference)))
         entries.append(entry)
     return entries
+
+
+class ClientChanges:
+    """The client's own events (created, changed, merged, owner changed…) as a source of
+    its timeline, including the events of clients merged into it."""
+
+    key = "changes"
+    rank = 30
+
+    def filters(self, actor: Membership) -> list[tuple[str, str | Promise]]:
+        return [(self.key, _("Changes"))]
+
+    def fetch(
+        self,
+        actor: Membership,
+        record: Model,
+        *,
+        before: Cursor | None,
+        limit: int,
+        kind: str | None,
+        author_id: int | None,
+    ) -> list[TimelineItem]:
+        from relata.clients.selectors.clients import absorbed_ids
+        from relata.core.selectors.events import record_events
+
+        assert isinstance(record, Client)  # noqa: S101  (registered for clients only)
+        events = record_events(actor, record, extra_ids=absorbed_ids(actor, record))
+        if author_id is not None:
+            events = events.filter(actor_id=author_id)
+        rows = list(keyset(events, "occurred_at", self.rank, before)[:limit])
+        return [
+            TimelineItem(
+                entry.event.occurred_at, self.rank, entry.event.pk, self.key, "clients/_timeline_change.html", entry
+            )
+            for entry in describe(actor, rows, record.kind)
+        ]

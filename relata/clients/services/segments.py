@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from relata.clients.filtering import definition_q, parse_definition
@@ -114,7 +115,15 @@ def segment_delete(actor: Membership, segment_id: int) -> None:
         target=segment,
         changes=diff(snapshot(segment, SEGMENT_FIELDS), {}),
     )
-    segment.delete()
+    try:
+        with transaction.atomic():
+            segment.delete()
+    except ProtectedError as error:
+        # Other apps' records that rely on the segment (task rules…) protect it.
+        users = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
+        raise invalid(
+            "segment", _("The segment is in use (%(users)s); change those first.") % {"users": ", ".join(users)}
+        ) from error
 
 
 @transaction.atomic

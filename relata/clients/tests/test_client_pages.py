@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from relata.clients.models import Client, ClientPhone
 from relata.clients.services.clients import client_create, client_update
@@ -148,8 +149,13 @@ def test_timeline_shows_changes_newest_first_and_pages(personas, client_as):
     client = client_as(personas.manager1)
     card = client.get(f"/clients/{company.pk}/").content.decode()
     assert card.index("s29") < card.index("s28")
-    older = client.get(f"/clients/{company.pk}/timeline/", {"timeline_page": 2}, HTTP_HX_REQUEST="true")
-    assert "Client created" in older.content.decode()
+    assert "Client created" not in card  # on the second page
+    before = re.search(r"before=([^&]+)&amp;", card).group(1)
+    older = client.get(f"/clients/{company.pk}/timeline/", {"before": unquote(before)}, HTTP_HX_REQUEST="true")
+    older = older.content.decode()
+    assert "Client created" in older and "s29" not in older and 'data-testid="timeline-older"' not in older
+    changes_only = client.get(f"/clients/{company.pk}/timeline/", {"kind": "changes", "author": personas.head.user_id})
+    assert "Nothing has happened yet" in changes_only.content.decode()
 
 
 def test_add_a_contact_person_from_the_company_card(personas, client_as):

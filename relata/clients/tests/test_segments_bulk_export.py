@@ -178,7 +178,9 @@ def test_bulk_through_the_api_refuses_bad_requests_and_writes_nothing(personas, 
     bad = api.post("/api/v1/clients/bulk", {"kind": "company", "action": "tag", "tag": "x"})
     assert bad.status_code == 422 and "ids" in bad.json()["error"]["fields"]
     # A manager may tag but not delete.
-    denied = api_as(personas.manager1).post("/api/v1/clients/bulk", {"kind": "company", "action": "delete", "ids": mine})
+    denied = api_as(personas.manager1).post(
+        "/api/v1/clients/bulk", {"kind": "company", "action": "delete", "ids": mine}
+    )
     assert denied.status_code == 403
     assert not Job.objects.exists() and Client.objects.count() == len(mine)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -19,7 +18,6 @@ from relata.clients.fields import client_fields
 from relata.clients.forms import ROW_CHOICES, ClientForm, rows_from_post, rows_of
 from relata.clients.models import Client, ClientKind, ConsentChannel
 from relata.clients.selectors.clients import (
-    absorbed_ids,
     client_card,
     client_get,
     clients_visible_to,
@@ -27,14 +25,15 @@ from relata.clients.selectors.clients import (
     staff_of,
     subsidiaries_of,
 )
-from relata.clients.selectors.timeline import describe
 from relata.clients.services.clients import client_create, client_delete, client_update
 from relata.clients.services.prepare import ClientContext
 from relata.core.access import require
 from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.models import Membership
-from relata.core.selectors.events import record_events
+from relata.core.selectors.members import users_of_workspace
+from relata.core.timeline import Cursor, timeline_page
+from relata.web.panels import panels_for
 
 
 @permission_required("clients", "view")
@@ -76,23 +75,34 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["employers"] = employers_of(actor, client)
     context.update(_timeline_context(request, actor, client))
+    context["panels"] = panels_for(actor, client)
     return render(request, "clients/detail.html", context)
 
 
 def _timeline_context(request: HttpRequest, actor: Membership, client: Client) -> dict[str, Any]:
-    events = record_events(
-        actor, client, extra_ids=absorbed_ids(actor, client), kind=request.GET.get("event_kind") or None
-    )
-    page = Paginator(events, 25).get_page(request.GET.get("timeline_page"))
-    return {"timeline": page, "entries": describe(actor, page.object_list, client.kind)}
+    """A page of the client's timeline, filtered by kind and author (query parameters
+    `kind`, `author`, `before`)."""
+    kind = request.GET.get("kind") or None
+    author = int(request.GET["author"]) if request.GET.get("author", "").isdigit() else None
+    page = timeline_page(actor, client, before=Cursor.decode(request.GET.get("before")), kind=kind, author_id=author)
+    return {
+        "timeline": page,
+        "timeline_kind": kind or "",
+        "timeline_author": author,
+        "timeline_more": bool(request.GET.get("before")),
+        "timeline_authors": users_of_workspace(actor),
+    }
 
 
 @permission_required("clients", "view")
 @require_GET
 def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline part of the card: the whole block for a new filter, or the next
+    entries for "Older" (`before`)."""
     actor = request.actor  # type: ignore[attr-defined]
     client = client_get(actor, pk)
-    return render(request, "clients/_timeline.html", {"client": client, **_timeline_context(request, actor, client)})
+    template = "clients/_timeline_items.html" if request.GET.get("before") else "clients/_timeline.html"
+    return render(request, template, {"client": client, **_timeline_context(request, actor, client)})
 
 
 def _form_context(

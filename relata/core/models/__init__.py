@@ -2,6 +2,7 @@ from relata.core.models.base import OwnedModel, VersionedModel, WorkspaceModel, 
 from relata.core.models.events import AppendOnlyError, Event
 from relata.core.models.jobs import FINISHED_STATES, Job, JobState
 from relata.core.models.members import Membership
+from relata.core.models.notifications import Notification, OutgoingEmail
 from relata.core.models.roles import Role, Scope
 from relata.core.models.security import LoginThrottle
 from relata.core.models.teams import Team
@@ -18,6 +19,8 @@ __all__ = [
     "JobState",
     "LoginThrottle",
     "Membership",
+    "Notification",
+    "OutgoingEmail",
     "OwnedModel",
     "Role",
     "Scope",

@@ -20,6 +20,67 @@
     params.delete("page");
     link.search = params.toString();
   });
+  // New notifications (task reminders…) arrive with the bell's polling as <template
+  // data-toast> elements: show each once as a pop-up in the corner.
+  var shownToasts = {};
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  }
+  function showToasts(root) {
+    var box = document.getElementById("toasts");
+    if (!box || !root) { return; }
+    root.querySelectorAll("template[data-toast]").forEach(function (item) {
+      var id = item.dataset.id;
+      if (shownToasts[id]) { return; }
+      shownToasts[id] = true;
+      var toast = document.createElement("div");
+      toast.className = "toast show";
+      toast.setAttribute("role", "alert");
+      toast.dataset.testid = "toast";
+      var header = document.createElement("div");
+      header.className = "toast-header";
+      var title = document.createElement("strong");
+      title.className = "me-auto";
+      title.textContent = item.dataset.title;
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "btn-close";
+      close.setAttribute("aria-label", box.dataset.closeLabel || "Close");
+      close.addEventListener("click", function () { toast.remove(); });
+      header.appendChild(title);
+      header.appendChild(close);
+      var body = document.createElement("div");
+      body.className = "toast-body";
+      body.textContent = item.dataset.body;
+      if (item.dataset.url) {
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = box.dataset.readUrl;
+        form.className = "mt-2";
+        [["csrfmiddlewaretoken", csrfToken()], ["id", id]].forEach(function (pair) {
+          var input = document.createElement("input");
+          input.type = "hidden";
+          input.name = pair[0];
+          input.value = pair[1];
+          form.appendChild(input);
+        });
+        var open = document.createElement("button");
+        open.type = "submit";
+        open.className = "btn btn-sm btn-primary";
+        open.textContent = box.dataset.openLabel || "Open";
+        form.appendChild(open);
+        body.appendChild(form);
+      }
+      toast.appendChild(header);
+      toast.appendChild(body);
+      box.appendChild(toast);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    showToasts(document.getElementById("notifications"));
+  });
+  // Rich-text notes keep text only: files are attached to the activity, not pasted in.
+  document.addEventListener("trix-file-accept", function (event) { event.preventDefault(); });
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-offline");
     if (box) { box.classList.remove("d-none"); }
