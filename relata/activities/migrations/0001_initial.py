@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(blank=True, help_text='Empty: the built-in name.', max_length=100, verbose_name='name')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
                 ('is_positive', models.BooleanField(blank=True, null=True, verbose_name='a good sign')),
-                ('is_active', models.BooleanField(default=True, help_text='An outcome taken out of use stays on old activities but is not offered.', verbose_name='in use')),
+                ('is_active', models.BooleanField(default=True, help_text='Taken out of use, it stays where it was used but is not offered.', verbose_name='in use')),
                 ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace', verbose_name='workspace')),
             ],
             options={
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('key', models.SlugField(blank=True, editable=False, max_length=40, verbose_name='built-in key')),
                 ('name', models.CharField(blank=True, help_text='Empty: the built-in name.', max_length=100, verbose_name='name')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, help_text='A type taken out of use stays on its tasks but is not offered.', verbose_name='in use')),
+                ('is_active', models.BooleanField(default=True, help_text='Taken out of use, it stays where it was used but is not offered.', verbose_name='in use')),
                 ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace', verbose_name='workspace')),
             ],
             options={

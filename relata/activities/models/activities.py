@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from relata.activities.models.lists import ListEntry
 from relata.core.models import VersionedModel, WorkspaceModel
 
 
@@ -63,41 +63,17 @@ BUILTIN_OUTCOMES: list[tuple[str, Any, bool | None]] = [
 _OUTCOME_NAMES = {key: name for key, name, _positive in BUILTIN_OUTCOMES}
 
 
-class Outcome(WorkspaceModel):
+class Outcome(ListEntry):
     """A client's reaction to a contact, from the workspace's own list ("interested",
     "asked for a price list", "refused"…): the built-in ones (renamable) and its own."""
 
-    key = models.SlugField(_("built-in key"), max_length=40, blank=True, editable=False)
-    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Empty: the built-in name."))
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_positive = models.BooleanField(_("a good sign"), null=True, blank=True)
-    is_active = models.BooleanField(
-        _("in use"),
-        default=True,
-        help_text=_("An outcome taken out of use stays on old activities but is not offered."),
-    )
 
-    access_module: ClassVar[str | None] = "activities"
+    builtin_names: ClassVar[dict[str, Any]] = _OUTCOME_NAMES
 
-    class Meta:
+    class Meta(ListEntry.Meta):
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
-        ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "key"], condition=~models.Q(key=""), name="activities_outcome_key_unique"
-            ),
-            models.UniqueConstraint(
-                "workspace", Lower("name"), condition=~models.Q(name=""), name="activities_outcome_name_ci"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return self.name or str(_OUTCOME_NAMES.get(self.key, self.key))
 
 
 class Activity(WorkspaceModel, VersionedModel):

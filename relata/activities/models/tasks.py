@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from relata.activities.models.lists import ListEntry
 from relata.core.models import VersionedModel, WorkspaceModel
 
 BUILTIN_TASK_TYPES: list[tuple[str, Any, str]] = [
@@ -27,37 +27,14 @@ _BUILTIN_NAMES = {key: name for key, name, _icon in BUILTIN_TASK_TYPES}
 _BUILTIN_ICONS = {key: icon for key, _name, icon in BUILTIN_TASK_TYPES}
 
 
-class TaskType(WorkspaceModel):
+class TaskType(ListEntry):
     """A kind of task: the built-in ones (renamable) and the workspace's own."""
 
-    key = models.SlugField(_("built-in key"), max_length=40, blank=True, editable=False)
-    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Empty: the built-in name."))
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    is_active = models.BooleanField(
-        _("in use"), default=True, help_text=_("A type taken out of use stays on its tasks but is not offered.")
-    )
+    builtin_names: ClassVar[dict[str, Any]] = _BUILTIN_NAMES
 
-    access_module: ClassVar[str | None] = "activities"
-
-    class Meta:
+    class Meta(ListEntry.Meta):
         verbose_name = _("task type")
         verbose_name_plural = _("task types")
-        ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "key"], condition=~models.Q(key=""), name="activities_tasktype_key_unique"
-            ),
-            models.UniqueConstraint(
-                "workspace", Lower("name"), condition=~models.Q(name=""), name="activities_tasktype_name_ci"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return self.name or str(_BUILTIN_NAMES.get(self.key, self.key))
 
     @property
     def icon(self) -> str:
