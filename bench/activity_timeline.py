@@ -20,13 +20,10 @@ return the same entries). Every call runs once to warm up, then BENCH_RUNS times
 query count is printed, and the first page's queries are also replayed as raw SQL:
 the database's share of its time, apart from the ORM's Python work.
 
-The keyset condition of the source the cursor points into is `t < T OR (t = T AND id <
-I)`; PostgreSQL cannot turn that OR into an index range, so that source reads its index
-from the newest row down to the cursor. The deep pages are therefore also measured with
-the change proposed for `keyset` in relata/core/timeline.py: the same condition with the
-redundant range `t <= T` in front (`t <= T AND (t < T OR id < I)`), which is one index
-range; the buffers that source reads for the deep page are printed for both
-(BENCH_EXPLAIN=1 prints the plans).
+The keyset condition of the source the cursor points into is `t <= T AND (t < T OR id <
+I)`, one index range (without the redundant `t <= T`, PostgreSQL would read the index from
+the newest row down to the cursor); the buffers that source reads for the deep page are
+printed (BENCH_EXPLAIN=1 prints the plan).
 """
 
 from __future__ import annotations
@@ -37,19 +34,15 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-import relata.activities.selectors.timeline as activity_sources
-import relata.clients.selectors.timeline as client_sources
 from bench.common import SCALE, scaled
 from bench.generate import BenchTeam, bench_workspace, generate_clients
 from relata.activities.models import DIRECTED_KINDS, Activity, ActivityContact, Outcome, Task, TaskType
@@ -384,31 +377,6 @@ def sql_page(
     return call
 
 
-def sargable_keyset(queryset: QuerySet[Any], time_field: str, rank: int, before: Cursor | None) -> QuerySet[Any]:
-    """`relata.core.timeline.keyset` with the change proposed: the same rows, but the
-    cursor's own source gets the range `t <= T` in front of its OR (one index range)."""
-    if before is not None and rank == before.rank:
-        queryset = queryset.filter(
-            Q(**{f"{time_field}__lte": before.at}) & (Q(**{f"{time_field}__lt": before.at}) | Q(pk__lt=before.pk))
-        )
-        return queryset.order_by(f"-{time_field}", "-pk")
-    return core_timeline.keyset(queryset, time_field, rank, before)
-
-
-@contextmanager
-def proposed_keyset() -> Iterator[None]:
-    """The sources with `sargable_keyset` (they import `keyset` by name)."""
-    modules = [activity_sources, client_sources]
-    saved = [module.__dict__["keyset"] for module in modules]
-    for module in modules:
-        setattr(module, "keyset", sargable_keyset)  # noqa: B010
-    try:
-        yield
-    finally:
-        for module, original in zip(modules, saved, strict=True):
-            setattr(module, "keyset", original)  # noqa: B010
-
-
 def _same_entries(actor: Membership, client: Client, before: Cursor | None, **filters: Any) -> None:
     """The hand-written SQL must return what the page shows, or its figure means nothing."""
     ours = [(i.rank, i.pk) for i in page(actor, client, before, **filters)().items]
@@ -419,21 +387,17 @@ def _same_entries(actor: Membership, client: Client, before: Cursor | None, **fi
 
 def _deep_reads(actor: Membership, client: Client, before: Cursor) -> None:
     """PostgreSQL: the buffers the activities source reads for a deep page whose last
-    entry is an activity, with `keyset` as it is and as proposed (BENCH_EXPLAIN=1: the
-    plans)."""
+    entry is an activity (BENCH_EXPLAIN=1: the plan)."""
     if connection.vendor != "postgresql":
         return
     cursor = before if before.rank == 10 else Cursor(before.at, 10, 2**62)
     queryset = activities_visible_to(actor).filter(client_id=client.pk)
-    reads = []
-    for label, keyset in [("as today", core_timeline.keyset), ("proposed", sargable_keyset)]:
-        plan = keyset(queryset, "occurred_at", 10, cursor)[: PAGE + 1].explain(analyze=True, buffers=True)
-        hits = re.search(r"Buffers: shared hit=(\d+)", plan)
-        reads.append(f"{label} {hits.group(1) if hits else '?'}")
-        if os.environ.get("BENCH_EXPLAIN"):
-            print(f"    plan of the activities source, deep page, keyset {label}:")
-            print("\n".join(f"      {line}" for line in plan.splitlines()))
-    print(f"  (b) deep page, buffers read by the activities source: {', '.join(reads)}", flush=True)
+    plan = core_timeline.keyset(queryset, "occurred_at", 10, cursor)[: PAGE + 1].explain(analyze=True, buffers=True)
+    hits = re.search(r"Buffers: shared hit=(\d+)", plan)
+    if os.environ.get("BENCH_EXPLAIN"):
+        print("    plan of the activities source, deep page:")
+        print("\n".join(f"      {line}" for line in plan.splitlines()))
+    print(f"  (b) deep page, buffers read by the activities source: {hits.group(1) if hits else '?'}", flush=True)
 
 
 def run() -> None:
@@ -471,11 +435,6 @@ def run() -> None:
             runs(sql_page(actor, busy, deep)),
             count_queries(page(actor, busy, deep)),
         )
-        with proposed_keyset():
-            _proposed, walked = walk(actor, busy, DEPTH)
-            show("(b) pages of the walk, keyset proposed", walked)
-            deep_page = runs(page(actor, busy, deep))
-            show(f"(b) page {len(cursors)}, keyset proposed", deep_page, runs(sql_page(actor, busy, deep)))
         if deep is not None:
             _deep_reads(actor, busy, deep)
         filtered: list[tuple[str, dict[str, Any]]] = [
