@@ -504,9 +504,6 @@ class _Separators(dict[int, str]):
 _SEPARATORS = _Separators()
 
 
-
-
-
 _LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
     sorted({tuple(_fold(form).split()) for form in _LEGAL_FORM_TEXTS}, key=len, reverse=True)
 )  # longest first, so "публичное акционерное общество" wins over "акционерное общество"
