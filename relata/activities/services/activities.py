@@ -31,7 +31,7 @@ from relata.activities.models import (
 )
 from relata.activities.richtext import sanitize_html
 from relata.activities.services.attachments import CheckedFile, check_upload
-from relata.activities.services.common import active_member, aware, money, text, visible_client
+from relata.activities.services.common import active_member, as_int, aware, money, text, visible_client
 from relata.clients.models import ClientKind
 from relata.core.access import get_visible, require
 from relata.core.audit import diff, record_event, snapshot
@@ -61,17 +61,10 @@ MAX_DURATION = 24 * 3600
 def _outcome(actor: Membership, value: Any) -> Outcome | None:
     if value in (None, ""):
         return None
-    outcome = Outcome.objects.filter(workspace_id=actor.workspace_id, pk=_int(value), is_active=True).first()
+    outcome = Outcome.objects.filter(workspace_id=actor.workspace_id, pk=as_int(value), is_active=True).first()
     if outcome is None:
         raise invalid("outcome", _("Choose an outcome from the list."))
     return outcome
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _apply(actor: Membership, activity: Activity, values: dict[str, Any], *, creating: bool) -> None:
@@ -105,7 +98,7 @@ def _apply(actor: Membership, activity: Activity, values: dict[str, Any], *, cre
         if duration in (None, ""):
             activity.duration = None
         else:
-            seconds = _int(duration)
+            seconds = as_int(duration)
             if seconds < 0 or seconds > MAX_DURATION or str(duration).strip().lstrip("-") != str(abs(seconds)):
                 raise invalid("duration", _("Enter the duration in seconds, up to 24 hours."))
             activity.duration = seconds

@@ -89,3 +89,28 @@ def text(values: dict[str, Any], name: str, limit: int) -> str:
     if len(value) > limit:
         raise invalid(name, _("At most %(limit)d characters.") % {"limit": limit})
     return value
+
+
+def as_int(value: Any) -> int:
+    """A whole number from a form or payload; 0 (which names no record) when it is none."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+MAX_REMIND_BEFORE = 30 * 24 * 60  # minutes
+
+
+def remind_minutes(value: Any) -> int | None:
+    """Minutes before the due time a reminder comes (None: no reminder), as tasks, rules
+    and mass plans take it."""
+    if value in (None, ""):
+        return None
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        raise invalid("remind_before", _("Enter the number of minutes before the due time.")) from None
+    if minutes < 0 or minutes > MAX_REMIND_BEFORE:
+        raise invalid("remind_before", _("A reminder can come at most 30 days before the due time."))
+    return minutes

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relata.activities.models import Task, TaskPlan, TaskPriority, TaskType
-from relata.activities.services.common import active_member, text
+from relata.activities.services.common import active_member, as_int, remind_minutes, text
 from relata.activities.services.tasks import task_create
 from relata.clients.models import Client, ClientKind
 from relata.clients.selectors.clients import clients_visible_to
@@ -36,7 +36,6 @@ from relata.core.services.jobs import job_start
 
 CHUNK = 200
 MAX_PER_DAY = 500
-MAX_REMIND_BEFORE = 30 * 24 * 60  # minutes, as for a task
 
 
 def plan_targets(
@@ -100,7 +99,7 @@ def plan_start(
     if (kind and kind not in ClientKind.values) or (not ids and not kind):
         raise invalid("kind", _("Choose companies or people."))
     task_type = TaskType.objects.filter(
-        workspace_id=actor.workspace_id, pk=_int(values.get("type")), is_active=True
+        workspace_id=actor.workspace_id, pk=as_int(values.get("type")), is_active=True
     ).first()
     if task_type is None:
         raise invalid("type", _("Choose a type of task."))
@@ -112,7 +111,7 @@ def plan_start(
     if not isinstance(chosen, list | tuple):
         chosen = [chosen]
     managers = sorted({active_member(actor, pk, "managers").user_id for pk in chosen})
-    per_day = _int(values.get("per_day"))
+    per_day = as_int(values.get("per_day"))
     if per_day < 1 or per_day > MAX_PER_DAY:
         raise invalid("per_day", _("Enter between 1 and %(max)d tasks a day.") % {"max": MAX_PER_DAY})
     tz = zoneinfo.ZoneInfo(actor.workspace.time_zone)
@@ -126,18 +125,12 @@ def plan_start(
         at = dt.time.fromisoformat(str(values.get("time") or "10:00"))
     except ValueError:
         raise invalid("time", _("Enter a time, e.g. 10:00.")) from None
-    interval = _int(values.get("interval"))
+    interval = as_int(values.get("interval"))
     if interval < 0 or at.hour * 60 + at.minute + interval * (per_day - 1) >= 24 * 60:
         raise invalid(
             "interval", _("The tasks of a day must fit in the day: start earlier or leave less time between them.")
         )
-    remind_before = values.get("remind_before")
-    if remind_before not in (None, ""):
-        minutes = _int(remind_before) if str(remind_before).strip().lstrip("-").isdigit() else -1
-        if minutes < 0 or minutes > MAX_REMIND_BEFORE:
-            raise invalid(
-                "remind_before", _("Enter the number of minutes before the due time, at most 30 days' worth.")
-            )
+    remind_before = remind_minutes(values.get("remind_before"))
     params = {
         "kind": kind,
         "ids": ids,
@@ -146,7 +139,7 @@ def plan_start(
         "title": title,
         "description": text(values, "description", 10_000),
         "priority": priority,
-        "remind_before": None if remind_before in (None, "") else _int(remind_before),
+        "remind_before": remind_before,
         "managers": managers,
         "start_date": start.isoformat(),
         "per_day": per_day,
@@ -171,13 +164,6 @@ def plan_start(
         job = job_start(actor, kind="activities.mass_plan", params={"plan": plan.pk}, total=total)
         TaskPlan.objects.filter(pk=plan.pk).update(job=job)
     return job
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @job_handler("activities.mass_plan", gettext_lazy("Mass planning of tasks"))

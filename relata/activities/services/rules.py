@@ -37,7 +37,7 @@ from relata.activities.models import (
     TaskType,
 )
 from relata.activities.richtext import plain_text
-from relata.activities.services.common import active_member, text
+from relata.activities.services.common import active_member, as_int, remind_minutes, text
 from relata.activities.services.tasks import task_create
 from relata.clients.models import Client, Segment
 from relata.clients.selectors.clients import clients_visible_to
@@ -75,13 +75,6 @@ MAX_DAYS = 3650
 
 
 # --- Defining rules (administrators) --------------------------------------------------
-
-
-def _pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _days(values: dict[str, Any], name: str, *, required: bool = False) -> int | None:
@@ -129,7 +122,7 @@ def _apply(actor: Membership, rule: TaskRule, values: dict[str, Any], *, creatin
         value = values.get("activity_outcome")
         rule.activity_outcome = None
         if value not in (None, ""):
-            rule.activity_outcome = Outcome.objects.filter(workspace_id=actor.workspace_id, pk=_pk(value)).first()
+            rule.activity_outcome = Outcome.objects.filter(workspace_id=actor.workspace_id, pk=as_int(value)).first()
             if rule.activity_outcome is None:
                 raise invalid("activity_outcome", _("Choose an outcome from the list."))
     if given("segment"):
@@ -142,7 +135,7 @@ def _apply(actor: Membership, rule: TaskRule, values: dict[str, Any], *, creatin
             usable = segments_visible_to(actor) | Segment.objects.filter(
                 workspace_id=actor.workspace_id, pk=current_segment or 0
             )
-            rule.segment = usable.filter(pk=_pk(value)).first()
+            rule.segment = usable.filter(pk=as_int(value)).first()
             if rule.segment is None:
                 raise invalid("segment", _("Choose a segment."))
     if given("silence_days"):
@@ -150,7 +143,7 @@ def _apply(actor: Membership, rule: TaskRule, values: dict[str, Any], *, creatin
     if given("task_type"):
         # A type in use; a rule keeps its own type even if it was taken out of use since.
         task_type = (
-            TaskType.objects.filter(workspace_id=actor.workspace_id, pk=_pk(values.get("task_type")))
+            TaskType.objects.filter(workspace_id=actor.workspace_id, pk=as_int(values.get("task_type")))
             .filter(Q(is_active=True) | Q(pk=rule.task_type_id or 0))
             .first()
         )
@@ -170,7 +163,7 @@ def _apply(actor: Membership, rule: TaskRule, values: dict[str, Any], *, creatin
         rule.priority = priority
     if given("remind_before"):
         value = values.get("remind_before")
-        rule.remind_before = None if value in (None, "") else _minutes(value)
+        rule.remind_before = None if value in (None, "") else remind_minutes(value)
     if given("assignee_policy"):
         policy = str(values.get("assignee_policy") or AssigneePolicy.OWNER)
         if policy not in AssigneePolicy.values:
@@ -210,16 +203,6 @@ def _time(value: Any) -> dt.time:
         return dt.time.fromisoformat(str(value).strip()).replace(second=0, microsecond=0, tzinfo=None)
     except ValueError:
         raise invalid("due_time", _("Enter a time, e.g. 10:00.")) from None
-
-
-def _minutes(value: Any) -> int:
-    try:
-        minutes = int(value)
-    except (TypeError, ValueError):
-        raise invalid("remind_before", _("Enter the number of minutes before the due time.")) from None
-    if minutes < 0 or minutes > 30 * 24 * 60:
-        raise invalid("remind_before", _("A reminder can come at most 30 days before the due time."))
-    return minutes
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from relata.activities.models import BUILTIN_OUTCOMES, BUILTIN_TASK_TYPES, Outcome, TaskRule, TaskType
 from relata.core.access import get_visible, require
 from relata.core.audit import diff, record_event, snapshot
-from relata.core.concurrency import StaleVersion  # noqa: F401  (re-exported for views)
 from relata.core.errors import invalid
 from relata.core.models import Membership, Workspace
 

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from relata.activities.models import Activity, Task, TaskPriority, TaskStatus, TaskType
 from relata.activities.recurrence import next_occurrence, validate_rule
-from relata.activities.services.common import active_member, aware, member_sees_client, text, visible_client
+from relata.activities.services.common import (
+    active_member,
+    aware,
+    member_sees_client,
+    remind_minutes,
+    text,
+    visible_client,
+)
 from relata.core.access import get_visible, require
 from relata.core.audit import diff, record_event, snapshot
 from relata.core.concurrency import save_versioned
@@ -41,7 +48,6 @@ FIELDS = [
 ]
 # A form filled in a minute ago for "now" is not in the past.
 PAST_SLACK = dt.timedelta(minutes=2)
-MAX_REMIND_BEFORE = 30 * 24 * 60  # minutes
 
 
 @dataclass
@@ -61,18 +67,6 @@ def _task_type(actor: Membership, value: Any) -> TaskType:
     if task_type is None:
         raise invalid("type", _("Choose a type of task."))
     return task_type
-
-
-def _remind_before(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        minutes = int(value)
-    except (TypeError, ValueError):
-        raise invalid("remind_before", _("Enter the number of minutes before the due time.")) from None
-    if minutes < 0 or minutes > MAX_REMIND_BEFORE:
-        raise invalid("remind_before", _("A reminder can come at most 30 days before the due time."))
-    return minutes
 
 
 def _apply(
@@ -119,7 +113,7 @@ def _apply(
                 % {"name": member.user.full_name or member.user.email},
             )
     if creating or "remind_before" in values:
-        task.remind_before = _remind_before(values.get("remind_before"))
+        task.remind_before = remind_minutes(values.get("remind_before"))
     if creating or "remind_by_email" in values:
         task.remind_by_email = bool(values.get("remind_by_email"))
     if task.remind_by_email and task.remind_before is None:

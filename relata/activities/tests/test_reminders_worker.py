@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def due_tasks(member, count: int, title: str) -> list[Task]:
-    """Tasks whose reminders are due now (created due soon, then moved a little earlier)."""
+    """Tasks whose reminders are due now: due in 5 minutes, reminded 10 minutes before."""
     tasks = [
         task_create(
             member,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -21,9 +20,9 @@ from relata.clients.models import Client
 from relata.clients.selectors.clients import client_get
 from relata.core.access import require
 from relata.core.audit import record_event
-from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.models import Membership
+from relata.web.editing import render_form, save_form
 
 
 def _form_page(request: HttpRequest, actor: Membership, client: Client, activity: Activity | None) -> HttpResponse:
@@ -47,44 +46,36 @@ def _form_page(request: HttpRequest, actor: Membership, client: Client, activity
             "version": activity.version,
         }
     form = ActivityForm(request.POST or None, request.FILES or None, actor=actor, client=client, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        files = form.cleaned_data.get("files") or []
-        try:
-            if activity is None:
-                activity_log(
-                    actor,
-                    client_id=client.pk,
-                    values=form.values(),
-                    participant_ids=form.cleaned_data.get("participants") or [],
-                    contact_ids=form.cleaned_data.get("contacts") or [],
-                    files=files,
-                )
-                messages.success(request, _("The activity has been logged."))
-            else:
-                activity_update(
-                    actor,
-                    activity.pk,
-                    version=form.cleaned_data.get("version") or 0,
-                    values=form.values(),
-                    participant_ids=form.cleaned_data.get("participants") or [],
-                    contact_ids=form.cleaned_data.get("contacts") if "contacts" in form.fields else None,
-                    files=files,
-                )
-                messages.success(request, _("The changes have been saved."))
-            return HttpResponseRedirect(reverse("clients:detail", args=[client.pk]))
-        except StaleVersion as stale:
-            conflict = stale
-            form.add_service_error(stale)
-        except ValidationError as error:
-            form.add_service_error(error)
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render(
+
+    def save(data: dict[str, Any]) -> Activity:
+        if activity is None:
+            return activity_log(
+                actor,
+                client_id=client.pk,
+                values=form.values(),
+                participant_ids=data.get("participants") or [],
+                contact_ids=data.get("contacts") or [],
+                files=data.get("files") or [],
+            )
+        return activity_update(
+            actor,
+            activity.pk,
+            version=data.get("version") or 0,
+            values=form.values(),
+            participant_ids=data.get("participants") or [],
+            contact_ids=data.get("contacts") if "contacts" in form.fields else None,
+            files=data.get("files") or [],
+        )
+
+    outcome = save_form(
         request,
-        "activities/activity_form.html",
-        {"form": form, "client": client, "activity": activity, "conflict": conflict},
-        status=status,
+        form,
+        save,
+        success_url=reverse("clients:detail", args=[client.pk]),
+        success_message=_("The activity has been logged.") if activity is None else _("The changes have been saved."),
     )
+    context = {"client": client, "activity": activity}
+    return render_form(request, "activities/activity_form.html", form, outcome, context)
 
 
 @permission_required("activities", "create")

@@ -30,10 +30,10 @@ from relata.activities.services.tasks import (
     task_update,
 )
 from relata.core.access import require
-from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.models import Membership, Scope
 from relata.core.selectors.members import members_visible_to
+from relata.web.editing import render_form, save_form
 
 BUCKETS = ("overdue", "today", "upcoming", "done")
 PAGE_SIZE = 50
@@ -119,33 +119,28 @@ def _task_form_page(request: HttpRequest, actor: Membership, task: Task | None, 
             client = visible_client(actor, wanted_client)
         except ValidationError:
             client = None
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        values["client"] = form.cleaned_data.get("client")
-        try:
-            if task is None:
-                saved = task_create(actor, values=values)
-                messages.success(request, _("The task has been created."))
-            else:
-                saved = task_update(actor, task.pk, version=form.cleaned_data.get("version") or 0, values=values)
-                messages.success(request, _("The changes have been saved."))
-            target = request.POST.get("next") or ""
-            if target.startswith("/") and not target.startswith("//"):
-                return HttpResponseRedirect(target)
-            return HttpResponseRedirect(reverse("activities:task", args=[saved.pk]))
-        except StaleVersion as stale:
-            conflict = stale
-            form.add_service_error(stale)
-        except ValidationError as error:
-            form.add_service_error(error)
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render(
+
+    def save(data: dict[str, Any]) -> Task:
+        values = {**form.values(), "client": data.get("client")}
+        if task is None:
+            return task_create(actor, values=values)
+        return task_update(actor, task.pk, version=data.get("version") or 0, values=values)
+
+    def success_url(saved: Task) -> str:
+        target = request.POST.get("next") or ""
+        if target.startswith("/") and not target.startswith("//"):
+            return target
+        return reverse("activities:task", args=[saved.pk])
+
+    outcome = save_form(
         request,
-        "activities/task_form.html",
-        {"form": form, "task": task, "client": client, "conflict": conflict, "next": request.GET.get("next", "")},
-        status=status,
+        form,
+        save,
+        success_url=success_url,
+        success_message=_("The task has been created.") if task is None else _("The changes have been saved."),
     )
+    context = {"task": task, "client": client, "next": request.GET.get("next", "")}
+    return render_form(request, "activities/task_form.html", form, outcome, context)
 
 
 @permission_required("activities", "create")
