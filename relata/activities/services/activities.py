@@ -38,6 +38,7 @@ from relata.core.audit import diff, record_event, snapshot
 from relata.core.concurrency import save_versioned
 from relata.core.errors import invalid
 from relata.core.models import Membership
+from relata.core.money import clean_currency
 
 FIELDS = [
     "kind",
@@ -123,10 +124,8 @@ def _apply(actor: Membership, activity: Activity, values: dict[str, Any], *, cre
     if creating or "amount" in values:
         activity.amount = money(values.get("amount"))
     if creating or "currency" in values or "amount" in values:
-        currency = str(values.get("currency") or "").strip().upper()
-        if currency and (len(currency) != 3 or not currency.isalpha()):
-            raise invalid("currency", _("Enter a three-letter currency code, e.g. RUB."))
-        activity.currency = (currency or actor.workspace.default_currency) if activity.amount is not None else ""
+        currency = clean_currency(values.get("currency"), default=actor.workspace.default_currency)
+        activity.currency = currency if activity.amount is not None else ""
 
 
 def _participants(actor: Membership, ids: Any) -> list[int]:

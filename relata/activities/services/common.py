@@ -14,6 +14,7 @@ from relata.clients.models import Client, ClientKind
 from relata.core.access import scope_queryset
 from relata.core.errors import invalid
 from relata.core.models import Membership
+from relata.core.money import clean_money
 
 
 def active_member(actor: Membership, user_id: Any, field: str) -> Membership:
@@ -71,17 +72,7 @@ def aware(value: Any, field: str) -> dt.datetime:
 
 
 def money(value: Any, field: str = "amount") -> decimal.Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = decimal.Decimal(str(value).replace(" ", "").replace(",", "."))
-    except decimal.InvalidOperation:
-        raise invalid(field, _("Enter a number.")) from None
-    if not amount.is_finite() or amount < 0:
-        raise invalid(field, _("Enter an amount of zero or more."))
-    if amount >= decimal.Decimal("1e16"):
-        raise invalid(field, _("The amount is too large."))
-    return amount.quantize(decimal.Decimal("0.01"))
+    return clean_money(value, field)
 
 
 def text(values: dict[str, Any], name: str, limit: int) -> str:
