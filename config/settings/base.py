@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "relata.core",
     "relata.clients",
     "relata.activities",
+    "relata.sales",
     "relata.web",
     "relata.api",
 ]
@@ -144,6 +145,7 @@ STATICFILES_DIRS = [
     ("vendor/fullcalendar", NODE_MODULES / "fullcalendar"),
     ("vendor/fullcalendar-locales", NODE_MODULES / "@fullcalendar" / "core" / "locales"),
     ("vendor/trix", NODE_MODULES / "trix" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 # Attachments of activities live in a storage of their own: files on disk by default,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +9,7 @@ from relata.activities.models import Activity, ActivityContact, Task, TaskStatus
 from relata.activities.selectors.panels import client_log_panel, client_tasks_panel
 from relata.activities.selectors.timeline import ClientActivities, ClientTasks
 from relata.activities.services.settings import activity_lists_seed
-from relata.clients.relations import register_client_relation
+from relata.clients.relations import merge_unique_links, register_client_relation
 from relata.core.audit import register_event_kinds
 from relata.core.handover import register_owned
 from relata.core.services.workspaces import register_workspace_setup
@@ -73,18 +71,14 @@ register_owned(
 )
 
 
-def _merge_contacts(actor: Any, survivor: Any, absorbed: Any) -> int:
-    """Activities the absorbed person took part in now name the survivor (once)."""
-    links = ActivityContact.objects.filter(person=absorbed)
-    taken = set(ActivityContact.objects.filter(person=survivor).values_list("activity_id", flat=True))
-    moved = links.exclude(activity_id__in=taken).update(person=survivor)
-    links.filter(activity_id__in=taken).delete()
-    return moved
-
-
 register_client_relation(Activity, "client", label=_("Activities"))
 register_client_relation(Task, "client", label=_("Tasks"))
-register_client_relation(ActivityContact, "person", merge=_merge_contacts, label=_("Activities as contact person"))
+register_client_relation(
+    ActivityContact,
+    "person",
+    merge=merge_unique_links(ActivityContact, "activity_id"),
+    label=_("Activities as contact person"),
+)
 
 # Modules that register at import time: job handlers (a worker never loads the URLs),
 # the demo step and the menu entries of the settings screens.

@@ -101,3 +101,18 @@ def unregistered_relations() -> list[tuple[type[Model], str]]:
     by their rows)."""
     registered = {(r.model, r.field_name) for r in _RELATIONS.values()}
     return [(model, name) for model, name in foreign_keys_to_clients() if (model, name) not in registered]
+
+
+def merge_unique_links(model: type[Model], group_field: str, person_field: str = "person") -> MergeHook:
+    """A merge hook for link tables holding a person at most once per record (activity
+    participants, deal contacts): the absorbed person's links move to the survivor,
+    except where the survivor is already linked to the same record."""
+
+    def merge(actor: Any, survivor: Any, absorbed: Any) -> int:
+        links = model._default_manager.filter(**{person_field: absorbed})
+        taken = model._default_manager.filter(**{person_field: survivor}).values_list(group_field, flat=True)
+        moved = links.exclude(**{f"{group_field}__in": list(taken)}).update(**{person_field: survivor})
+        links.delete()  # what is left were duplicates of the survivor's links
+        return moved
+
+    return merge

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from relata.activities.models.lists import ListEntry
 from relata.core.models import VersionedModel, WorkspaceModel
+from relata.core.models.lists import ListEntry
 
 
 class ActivityKind(models.TextChoices):
@@ -70,6 +70,7 @@ class Outcome(ListEntry):
     is_positive = models.BooleanField(_("a good sign"), null=True, blank=True)
 
     builtin_names: ClassVar[dict[str, Any]] = _OUTCOME_NAMES
+    access_module: ClassVar[str | None] = "activities"
 
     class Meta(ListEntry.Meta):
         verbose_name = _("outcome")

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from relata.activities.models.lists import ListEntry
 from relata.core.models import VersionedModel, WorkspaceModel
+from relata.core.models.lists import ListEntry
 
 BUILTIN_TASK_TYPES: list[tuple[str, Any, str]] = [
     ("call_back", _("Call back"), "telephone-outbound"),
@@ -31,6 +31,7 @@ class TaskType(ListEntry):
     """A kind of task: the built-in ones (renamable) and the workspace's own."""
 
     builtin_names: ClassVar[dict[str, Any]] = _BUILTIN_NAMES
+    access_module: ClassVar[str | None] = "activities"
 
     class Meta(ListEntry.Meta):
         verbose_name = _("task type")

@@ -1,6 +1,7 @@
 from relata.core.models.base import OwnedModel, VersionedModel, WorkspaceModel, WorkspaceQuerySet
 from relata.core.models.events import AppendOnlyError, Event
 from relata.core.models.jobs import FINISHED_STATES, Job, JobState
+from relata.core.models.lists import ListEntry
 from relata.core.models.members import Membership
 from relata.core.models.notifications import Notification, OutgoingEmail
 from relata.core.models.roles import Role, Scope
@@ -17,6 +18,7 @@ __all__ = [
     "FINISHED_STATES",
     "Job",
     "JobState",
+    "ListEntry",
     "LoginThrottle",
     "Membership",
     "Notification",

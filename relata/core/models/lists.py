@@ -1,5 +1,5 @@
-"""The workspace's own short lists (task types, outcomes of contacts): built-in entries
-that can be renamed, and the workspace's additions."""
+"""The workspace's own short lists (task types, outcomes of contacts, loss reasons):
+built-in entries that can be renamed, and the workspace's additions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from relata.core.models import WorkspaceModel
+from relata.core.models.base import WorkspaceModel
 
 
 class ListEntry(WorkspaceModel):
@@ -20,7 +20,6 @@ class ListEntry(WorkspaceModel):
         _("in use"), default=True, help_text=_("Taken out of use, it stays where it was used but is not offered.")
     )
 
-    access_module: ClassVar[str | None] = "activities"
     # key → the built-in name, translated when shown.
     builtin_names: ClassVar[dict[str, Any]] = {}
 

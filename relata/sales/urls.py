@@ -1,0 +1,10 @@
+"""The sales app's pages, gathered from the view modules (each keeps its own `urls`)."""
+
+from relata.sales.views import deals, settings
+
+app_name = "sales"
+
+urlpatterns = [
+    *deals.urls,
+    *settings.urls,
+]
