@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,8 +108,22 @@ def _apply(actor: Membership, action: str, params: dict[str, Any], ids: list[int
         return len(ids)
     if action == "delete":
         Client.objects.filter(parent_id__in=ids).update(parent=None)
-        deleted, _details = chunk.delete()
-        return len(ids)
+        try:
+            with transaction.atomic():
+                chunk.delete()
+            return len(ids)
+        except ProtectedError:
+            pass
+        # Some clients are kept by other records (deals…): delete the others one by one.
+        deleted = 0
+        for pk in ids:
+            try:
+                with transaction.atomic():
+                    Client.objects.filter(pk=pk).delete()
+                deleted += 1
+            except ProtectedError:
+                continue
+        return deleted
     raise invalid("action", _("Choose an action."))
 
 
@@ -122,6 +136,7 @@ def bulk_job(actor: Membership, context: JobContext) -> dict[str, Any]:
     total = targets.count()
     context.progress(0, total, force=True)
     done = 0
+    kept = 0  # clients a delete left because other records (deals…) refer to them
     last_pk = 0
     while True:
         # Keyset paging by id: rows a chunk removes (delete, reassign out of scope) do not
@@ -130,7 +145,9 @@ def bulk_job(actor: Membership, context: JobContext) -> dict[str, Any]:
         if not ids:
             break
         with transaction.atomic():
-            _apply(actor, action, params, ids)
+            changed = _apply(actor, action, params, ids)
+        if action == "delete":
+            kept += len(ids) - changed
         last_pk = ids[-1]
         done += len(ids)
         context.progress(done, max(total, done))
@@ -141,10 +158,11 @@ def bulk_job(actor: Membership, context: JobContext) -> dict[str, Any]:
         data={
             "action": action,
             "kind": params["kind"],
-            "count": done,
+            "count": done - kept,
             "owner": params.get("owner"),
             "tag": params.get("tag"),
             "status": params.get("status"),
+            "kept": kept,
         },
     )
-    return {"action": action, "count": done}
+    return {"action": action, "count": done - kept, "kept": kept}

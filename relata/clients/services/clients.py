@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,7 +311,19 @@ def client_delete(actor: Membership, client_id: int) -> None:
         changes=diff(client_snapshot(client), {}),
     )
     Client.objects.filter(parent=client).update(parent=None)
-    client.delete()
+    try:
+        with transaction.atomic():
+            client.delete()
+    except ProtectedError as exc:
+        raise invalid("client", protected_message(exc)) from exc
+
+
+def protected_message(error: ProtectedError) -> str:
+    """Why a client cannot be deleted: the records of other apps that keep it (deals…)."""
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+    return _("Other records refer to this client (%(kinds)s): close or move them to another client first.") % {
+        "kinds": ", ".join(kinds)
+    }
 
 
 def refresh_derived(client: Client) -> None:

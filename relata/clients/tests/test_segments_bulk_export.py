@@ -102,7 +102,7 @@ def test_bulk_assign_selected_clients(personas, client_as, base):
     assert response["Location"] == f"/jobs/{job.pk}/"
     run_jobs()
     job.refresh_from_db()
-    assert job.state == "succeeded" and job.result == {"action": "assign", "count": 2}
+    assert job.state == "succeeded" and job.result == {"action": "assign", "count": 2, "kept": 0}
     assert Client.objects.filter(pk__in=mine, owner=personas.manager2.user).count() == 2
     assert Event.objects.filter(kind="record.owner_changed").count() == 2
     assert Event.objects.get(kind="client.bulk_changed").data["count"] == 2

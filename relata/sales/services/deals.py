@@ -34,6 +34,7 @@ from relata.sales.models import (
     Stage,
     StageVisit,
 )
+from relata.sales.services.handoff import deal_hand_off, handoff_target
 
 # The fields a user edits on the deal form and the API (the stage moves separately).
 FIELDS = [
@@ -238,11 +239,17 @@ def deal_create(actor: Membership, *, values: dict[str, Any]) -> Deal:
     )
     contacts = _apply(actor, deal, values, creating=True)
     _require_fields(deal, stage, contacts)
+    receiver = handoff_target(deal, stage)
+    previous = deal.owner_id
+    if receiver is not None:
+        deal.owner_id = receiver.user_id
     deal.save()
     _set_contacts(deal, contacts or [])
     _enter(actor, deal, stage, now)
     after = snapshot(deal, [*FIELDS, "pipeline", "stage"])
     _event(actor, "deal.created", deal, diff({}, after))
+    if receiver is not None:
+        deal_hand_off(actor, deal, stage, previous=previous, receiver=receiver, now=now)
     return deal
 
 
@@ -292,11 +299,17 @@ def deal_move(
     _require_fields(deal, stage, contacts)
     now = timezone.now()
     moved = stage.pk != deal.stage_id
+    receiver = None
+    previous = deal.owner_id
     if moved:
         deal.pipeline_id = stage.pipeline_id
+        deal.pipeline = stage.pipeline
         deal.stage = stage
         deal.probability = stage.probability if "probability" not in (values or {}) else deal.probability
         deal.stage_entered_at = now
+        receiver = handoff_target(deal, stage)
+        if receiver is not None:
+            deal.owner_id = receiver.user_id
     fields = [*FIELDS, "pipeline", "stage", "probability", "stage_entered_at"]
     save_versioned(deal, expected_version=version, fields=fields)
     if contacts is not None:
@@ -306,6 +319,8 @@ def deal_move(
         _enter(actor, deal, stage, now)
     after = snapshot(deal, [*FIELDS, "pipeline", "stage", "probability"])
     _event(actor, "deal.stage_changed" if moved else "deal.changed", deal, diff(before, after))
+    if receiver is not None:
+        deal_hand_off(actor, deal, stage, previous=previous, receiver=receiver, now=now)
     return deal
 
 

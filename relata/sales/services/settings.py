@@ -133,7 +133,8 @@ def _pipelines(actor: Membership) -> QuerySet[Pipeline]:
 
 
 def _lock_pipelines(actor: Membership) -> None:
-    list(_pipelines(actor).select_for_update().values_list("pk", flat=True))
+    # In id order, so that two administrators lock them in the same order (no deadlock).
+    list(_pipelines(actor).select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def _check_one_in_use(actor: Membership, pipeline: Pipeline, field: str) -> None:
@@ -424,7 +425,7 @@ def loss_reason_save(actor: Membership, pk: int | None = None, **values: Any) ->
         reason = LossReason(workspace_id=actor.workspace_id)
     else:
         reason = get_visible(actor, LossReason.objects.all(), pk)
-    list(reasons.select_for_update().values_list("pk", flat=True))
+    list(reasons.select_for_update().order_by("pk").values_list("pk", flat=True))
     before = snapshot(reason, LOSS_REASON_FIELDS) if pk is not None else {}
     if "name" in values:
         reason.name = text(values, "name", NAME_LIMIT)

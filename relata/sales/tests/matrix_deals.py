@@ -1,9 +1,10 @@
 """Permission-matrix entries of deals, the board and the deal pages.
 
-The deals are manager 1's (team North) on manager 1's client "Zenith Bricks" (made by
-the clients' matrix): the head of sales (team Sales, above North) and the administrator
-see and change them, the read-only user only sees them, and manager 2 (team South, scope
-own) must not learn they exist.
+The deals are manager 1's (team North) on manager 1's client "Quokka Ltd" (a client of
+their own, so that the clients' matrix can still delete "Zenith Bricks"): the head of
+sales (team Sales, above North) and the administrator see and change them, the
+read-only user only sees them, and manager 2 (team South, scope own) must not learn
+they exist.
 """
 
 from __future__ import annotations

@@ -172,3 +172,91 @@ def test_others_deals_are_invisible_and_readers_cannot_write(personas):
 
 def test_the_pipeline_helper_is_the_default_one(personas):
     assert pipeline(personas.admin).stages.count() == 5
+
+
+def _conveyor(member, team, policy="round_robin"):
+    from relata.sales.models import Pipeline, SalesMode, Stage
+
+    line = Pipeline.objects.create(workspace_id=member.workspace_id, name="Конвейер", mode=SalesMode.CONVEYOR)
+    calls = Stage.objects.create(workspace_id=member.workspace_id, pipeline=line, name="Звонок", position=0)
+    account = Stage.objects.create(
+        workspace_id=member.workspace_id, pipeline=line, name="Ведение", position=10, team=team, handoff=policy
+    )
+    return line, calls, account
+
+
+def test_a_conveyor_stage_hands_the_deal_with_its_client_and_a_task(personas):
+    from relata.activities.models import Task
+    from relata.clients.models import Client
+
+    line, calls, account = _conveyor(personas.admin, personas.south)
+    client = company(personas.manager1, "ООО «Конвейер»")
+    created = deal(personas.manager1, pipeline=line.pk, client=client.pk)
+    assert created.owner_id == personas.manager1.user_id  # the first stage has no team
+    moved = deal_move(personas.manager1, created.pk, stage_id=account.pk, version=1)
+    assert moved.owner_id == personas.manager2.user_id
+    assert Client.objects.get(pk=client.pk).owner_id == personas.manager2.user_id
+    task = Task.objects.get(assignee_id=personas.manager2.user_id)
+    assert task.client_id == client.pk and "Ведение" in task.title
+    handed = Event.objects.get(kind="deal.handed_off", target_id=str(created.pk))
+    assert handed.changes["owner"] == [personas.manager1.user_id, personas.manager2.user_id]
+    # Manager 1 (scope own) no longer sees the deal; the head of the team above still may change it.
+    with pytest.raises(Http404):
+        deal_update(personas.manager1, created.pk, version=moved.version, values={"title": "Моё"})
+    deal_update(personas.head, created.pk, version=moved.version, values={"title": "Ведёт Юг"})
+    with pytest.raises(PermissionDenied):
+        deal_update(personas.readonly, created.pk, version=moved.version + 1, values={"title": "Нет"})
+
+
+def test_round_robin_and_least_loaded_share_the_deals_out(personas):
+    from conftest import add_member
+
+    extra = add_member(personas.admin, "m3@alpha.test", "Mia South", "sales_manager", personas.south)
+    line, calls, account = _conveyor(personas.admin, personas.south)
+    owners = []
+    for n in range(4):
+        created = deal(personas.head, f"Сделка {n}", pipeline=line.pk)
+        owners.append(deal_move(personas.head, created.pk, stage_id=account.pk, version=1).owner_id)
+    assert owners == [personas.manager2.user_id, extra.user_id] * 2
+    account.handoff = "least_loaded"
+    account.save()
+    created = deal(personas.head, "Ещё одна", pipeline=line.pk)
+    deal(personas.head, "Нагрузка", owner=extra.user_id, pipeline=line.pk)  # extra now has one more open deal
+    assert deal_move(personas.head, created.pk, stage_id=account.pk, version=1).owner_id == personas.manager2.user_id
+
+
+def test_a_parallel_pipeline_keeps_the_owner(personas):
+    created = deal(personas.manager1)
+    target = stages(personas.manager1)[1]
+    target.team = personas.south
+    target.save()
+    assert deal_move(personas.manager1, created.pk, stage_id=target.pk, version=1).owner_id == personas.manager1.user_id
+
+
+def test_a_client_with_deals_is_not_deleted(personas):
+    from relata.clients.models import Client
+    from relata.clients.services.clients import client_delete
+
+    client = company(personas.manager1, "ООО «Со сделкой»")
+    deal(personas.manager1, client=client.pk)
+    with pytest.raises(ValidationError) as caught:
+        client_delete(personas.admin, client.pk)
+    assert "deals" in caught.value.message_dict["client"][0]
+    assert Client.objects.filter(pk=client.pk).exists() and Deal.objects.count() == 1
+    assert not Event.objects.filter(kind="client.deleted").exists()
+
+
+def test_a_bulk_delete_keeps_the_clients_with_deals(personas):
+    from relata.clients.models import Client
+    from relata.clients.services.bulk import bulk_start
+    from relata.core import jobs
+    from relata.core.models import Job
+
+    kept = company(personas.admin, "ООО «Со сделкой»")
+    gone = company(personas.admin, "ООО «Без сделок»")
+    deal(personas.admin, client=kept.pk)
+    job = bulk_start(personas.admin, kind="company", action="delete", ids=[kept.pk, gone.pk])
+    jobs.execute(job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert job.state == "succeeded" and job.result == {"action": "delete", "count": 1, "kept": 1}
+    assert list(Client.objects.values_list("pk", flat=True)) == [kept.pk]
