@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("relata.core.urls")),
     path("clients/", include("relata.clients.urls")),
     path("activities/", include("relata.activities.urls")),
+    path("catalog/", include("relata.catalog.urls")),
     path("sales/", include("relata.sales.urls")),
     path("api/", api.urls),
 ]

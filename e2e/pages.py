@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -163,3 +164,29 @@ class CalendarScreen(Screen):
         mouse.move(x + 5, y, steps=5)
         mouse.move(end["x"] + end["width"] / 2, y, steps=20)
         mouse.up()
+
+
+class DealBoard(Screen):
+    """The kanban board of a pipeline: cards dragged between stage columns."""
+
+    def open_pipeline(self, pipeline_id: int) -> None:
+        self.open(f"/sales/pipelines/{pipeline_id}/board/")
+
+    def card(self, deal_id: int) -> Any:
+        return self.page.locator(f'[data-testid="deal-card"][data-deal="{deal_id}"]')
+
+    def column(self, key: str | int) -> Any:
+        return self.page.locator(f'[data-drop="{key}"]')
+
+    def drag(self, deal_id: int, to: str | int) -> None:
+        card = self.card(deal_id)
+        target = self.column(to)
+        # Mouse steps as a person drags (SortableJS follows the pointer).
+        box = card.bounding_box()
+        goal = target.bounding_box()
+        assert box is not None and goal is not None
+        self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        self.page.mouse.down()
+        self.page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10, steps=5)
+        self.page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=15)
+        self.page.mouse.up()

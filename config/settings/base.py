@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "relata.core",
     "relata.clients",
     "relata.activities",
+    "relata.catalog",
     "relata.sales",
     "relata.web",
     "relata.api",

@@ -12,6 +12,7 @@ from relata.activities.api import settings as activity_settings_routes
 from relata.activities.api import tasks as task_routes
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
+from relata.catalog.api import routes as catalog_routes
 from relata.clients.api import bulk as bulk_routes
 from relata.clients.api import clients as client_routes
 from relata.clients.api import duplicates as duplicate_routes
@@ -58,6 +59,7 @@ v1.add_router("", planning_routes.router)
 v1.add_router("", rule_routes.router)
 v1.add_router("", activity_settings_routes.router)
 v1.add_router("", sales_settings_routes.router)
+v1.add_router("", catalog_routes.router)
 v1.add_router("", deal_routes.router)
 v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from relata.clients.relations import merge_unique_links, register_client_relation
 from relata.core.audit import register_event_kinds
+from relata.core.handover import register_owned
 from relata.core.services.workspaces import register_workspace_setup
-from relata.sales.models import Deal, DealContact
+from relata.core.timeline import register_timeline_source
+from relata.sales.models import Deal, DealContact, DealStatus
 from relata.sales.selectors.panels import client_deals_panel
+from relata.sales.selectors.timeline import ClientDealsClosed, ClientDealStages
 from relata.sales.services.seed import sales_seed
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
@@ -23,6 +27,7 @@ register_event_kinds(
         "deal.lost": _("Deal lost"),
         "deal.reopened": _("Deal reopened"),
         "deal.deleted": _("Deal deleted"),
+        "deal.lines_changed": _("Deal lines changed"),
         "pipeline.created": _("Pipeline created"),
         "pipeline.changed": _("Pipeline changed"),
         "pipeline.deleted": _("Pipeline deleted"),
@@ -35,6 +40,18 @@ register_event_kinds(
 )
 
 register_workspace_setup(sales_seed)
+register_timeline_source("clients.client", ClientDealStages())
+register_timeline_source("clients.client", ClientDealsClosed())
+# Open deals follow their client to the colleague who receives it (the same stable
+# choice per client id as the clients themselves); closed ones keep their owner.
+register_owned(
+    "sales.deal",
+    Deal,
+    label=_("Open deals"),
+    module="sales",
+    group_field="client_id",
+    transfer=Q(status=DealStatus.OPEN),
+)
 
 register_nav(NavItem("deals", _("Deals"), "sales:board", "sales", icon="kanban", order=35))
 register_panel(

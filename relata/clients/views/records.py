@@ -33,6 +33,7 @@ from relata.core.decorators import permission_required
 from relata.core.models import Membership
 from relata.core.selectors.members import users_of_workspace
 from relata.core.timeline import Cursor, timeline_page
+from relata.web.editing import run_action
 from relata.web.panels import panels_for
 
 
@@ -245,8 +246,13 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def client_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     client = client_get(actor, pk)
-    client_delete(actor, client.pk)
-    messages.success(request, _("“%(name)s” has been deleted.") % {"name": client.name})
+    deleted = run_action(
+        request,
+        lambda: client_delete(actor, client.pk),
+        success_message=_("“%(name)s” has been deleted.") % {"name": client.name},
+    )
+    if not deleted:  # other records (deals…) keep the client: the message says which
+        return HttpResponseRedirect(reverse("clients:detail", args=[client.pk]))
     return HttpResponseRedirect(reverse("clients:companies" if client.kind == ClientKind.COMPANY else "clients:people"))
 
 

@@ -16,12 +16,13 @@ from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
 from relata.core.access import require
 from relata.core.errors import invalid
-from relata.sales.models import Deal, DealStatus, StageVisit
+from relata.sales.models import Deal, DealLine, DealStatus, StageVisit
 from relata.sales.selectors.deals import (
     BoardFilters,
     board,
     deal_get,
     deal_history,
+    deal_lines,
     deals_visible_to,
     filter_deals,
     pipeline_get,
@@ -35,6 +36,7 @@ from relata.sales.services.deals import (
     deal_update,
     deal_win,
 )
+from relata.sales.services.lines import deal_lines_set
 
 router = Router(tags=["deals"])
 
@@ -136,6 +138,33 @@ class VisitOut(Schema):
     @staticmethod
     def resolve_stage(visit: StageVisit) -> str:
         return visit.stage.name
+
+
+class LineOut(Schema):
+    product_id: int | None
+    name: str
+    quantity: Decimal
+    unit: str
+    price: Decimal = Field(..., description="Per unit, VAT included.")
+    discount: Decimal = Field(..., description="Percent.")
+    vat_rate: Decimal | None = Field(..., description="Percent; null: without VAT.")
+    total: Decimal = Field(..., description="Quantity × price less the discount, VAT included.")
+    vat_amount: Decimal = Field(..., description="The VAT in the total.")
+
+
+class LineIn(Schema):
+    product_id: int | None = Field(None, description="From /api/v1/catalog/products.")
+    name: str | None = Field(None, description="Default: the product's name.")
+    quantity: Decimal
+    unit: str | None = Field(None, description="Default: the product's unit.")
+    price: Decimal | None = Field(None, description="Default: the client's price list price in the deal's currency.")
+    discount: Decimal | None = Field(None, description="Percent, 0 to 100.")
+    vat_rate: Decimal | None = Field(None, description="Percent (0, 5, 7, 10, 20, 22); default: the product's.")
+
+
+class LinesIn(Schema):
+    version: int = Field(..., ge=1)
+    lines: list[LineIn] = Field(..., description="The whole list: lines not sent are removed.")
 
 
 class ColumnOut(Schema):
@@ -247,6 +276,23 @@ def deal_lost(request: HttpRequest, deal_id: int, payload: LoseIn) -> Deal:
 def deal_open_again(request: HttpRequest, deal_id: int, payload: VersionIn) -> Deal:
     actor = actor_of(request)
     deal_reopen(actor, deal_id, version=payload.version)
+    return deal_get(actor, deal_id)
+
+
+@router.get("/deals/{deal_id}/lines", response=list[LineOut], summary="The deal's lines, in order")
+def deal_line_list(request: HttpRequest, deal_id: int) -> list[DealLine]:
+    return list(deal_lines(deal_get(actor_of(request), deal_id)))
+
+
+@router.put(
+    "/deals/{deal_id}/lines",
+    response=DealOut,
+    summary="Replace the deal's lines; its amount becomes their sum (optimistic locking)",
+)
+def deal_lines_replace(request: HttpRequest, deal_id: int, payload: LinesIn) -> Deal:
+    actor = actor_of(request)
+    lines = [{("product" if k == "product_id" else k): v for k, v in line.dict().items()} for line in payload.lines]
+    deal_lines_set(actor, deal_id, version=payload.version, lines=lines)
     return deal_get(actor, deal_id)
 
 

@@ -1,4 +1,5 @@
 from relata.sales.models.deals import Deal, DealContact, DealStatus, StageVisit
+from relata.sales.models.lines import DealLine
 from relata.sales.models.pipelines import (
     BUILTIN_LOSS_REASONS,
     REQUIRABLE_FIELDS,
@@ -14,6 +15,7 @@ __all__ = [
     "REQUIRABLE_FIELDS",
     "Deal",
     "DealContact",
+    "DealLine",
     "DealStatus",
     "HandoffPolicy",
     "LossReason",

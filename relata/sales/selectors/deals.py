@@ -15,7 +15,7 @@ from relata.clients.models import Client, ClientKind
 from relata.core.access import get_visible, owner_filter, scope_queryset
 from relata.core.models import Membership
 from relata.core.selectors.teams import team_subtree_ids
-from relata.sales.models import Deal, DealStatus, LossReason, Pipeline, Stage, StageVisit
+from relata.sales.models import Deal, DealLine, DealStatus, LossReason, Pipeline, Stage, StageVisit
 
 BOARD_CARDS = 50  # cards shown per column; the rest are counted and reached by "more"
 
@@ -56,6 +56,11 @@ def deal_contacts(actor: Membership, deal: Deal) -> list[Client]:
 def persons_visible_to(actor: Membership, ids: Any) -> list[Client]:
     people = Client.objects.filter(pk__in=ids, kind=ClientKind.PERSON)
     return list(scope_queryset(actor, people).order_by("name"))
+
+
+def deal_lines(deal: Deal) -> QuerySet[DealLine]:
+    """The deal's lines in order (the deal is already checked visible)."""
+    return DealLine.objects.filter(deal=deal).select_related("product").order_by("position", "id")
 
 
 def deal_history(deal: Deal) -> QuerySet[StageVisit]:
@@ -129,7 +134,7 @@ def _totals(queryset: QuerySet[Deal], group: str) -> tuple[dict[Any, int], dict[
 
 
 def board(actor: Membership, pipeline: Pipeline, filters: BoardFilters, *, closed_since: dt.datetime) -> Board:
-    """The pipeline's open deals by stage (the newest in the stage last), with each
+    """The pipeline's open deals by stage (the latest to enter a stage first), with each
     column's count and amount per currency; won and lost deals closed since
     `closed_since` in two columns of their own. A fixed number of queries."""
     base = filter_deals(actor, deals_visible_to(actor).filter(pipeline=pipeline), filters)
@@ -140,12 +145,12 @@ def board(actor: Membership, pipeline: Pipeline, filters: BoardFilters, *, close
     by_stage = {c.stage.pk: c for c in columns if c.stage}
     # The first BOARD_CARDS of each stage in one query (a window over the stage).
     ranked = open_deals.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("stage_entered_at").asc(), F("id").asc()])
+        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("stage_entered_at").desc(), F("id").desc()])
     )
     # Django filters on the window in an outer query (4.2+), so only the shown cards load.
     for deal in (
         ranked.filter(rank__lte=BOARD_CARDS)
-        .order_by("stage_id", "stage_entered_at", "id")
+        .order_by("stage_id", "-stage_entered_at", "-id")
         .prefetch_related("contact_links")
     ):
         if deal.stage_id in by_stage:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from relata.clients.services.clients import client_create
 from relata.core.tests.matrix import Rule, World, api_rule, form, page
 from relata.sales.models import LossReason, Pipeline, Stage
 from relata.sales.services.deals import deal_create, deal_lose
@@ -30,7 +31,8 @@ def extend_world(world: World) -> None:
     pipeline = Pipeline.objects.filter(workspace_id=p.admin.workspace_id).order_by("position", "id").first()
     assert pipeline is not None
     stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
-    deal = deal_create(p.manager1, values={"title": "Quokka deal", "pipeline": pipeline.pk, "client": world.company.pk})
+    client = client_create(p.manager1, kind="company", values={"name": "Quokka Ltd"})
+    deal = deal_create(p.manager1, values={"title": "Quokka deal", "pipeline": pipeline.pk, "client": client.pk})
     reason = LossReason.objects.filter(workspace_id=p.admin.workspace_id).first()
     assert reason is not None
     lost = deal_create(p.manager1, values={"title": "Quokka deal lost", "pipeline": pipeline.pk})
@@ -62,10 +64,18 @@ PAGES: dict[str, Rule] = {
         kwargs=_obj("lost_deal"),
         expect=CHANGE_POSTS,
     ),
+    "sales:deal_lines": page("custom", object_route=True, kwargs=_obj("deal"), expect=CHANGES),
     "sales:deal_delete": form("custom", lambda w: {}, object_route=True, kwargs=_obj("deal"), expect=DELETE_POSTS),
 }
 
 PAGE_POSTS: dict[str, Rule] = {
+    "sales:deal_lines": form(
+        "custom",
+        lambda w: {"version": w.deal.version, "name": ["Matrix line"], "quantity": ["1"], "price": ["10"]},
+        object_route=True,
+        kwargs=_obj("deal"),
+        expect=CHANGE_POSTS,
+    ),
     # The pipeline of workspace A is no choice for workspace B's member: a form error.
     "sales:deal_new": form(
         "sales.create", lambda w: {"title": "Matrix deal", "pipeline": w.pipeline.pk}, foreign_data=400
@@ -118,6 +128,12 @@ API: dict[tuple[str, str], Rule] = {
         lambda w: {"version": w.deal.version, "loss_reason_id": w.loss_reason.pk}
     ),
     ("POST", "/api/v1/deals/{deal_id}/reopen"): _deal_api(lambda w: {"version": w.lost_deal.version}, "lost_deal"),
+    ("GET", "/api/v1/deals/{deal_id}/lines"): api_rule(
+        "custom", object_route=True, kwargs=_obj("deal", "deal_id"), expect=SEES
+    ),
+    ("PUT", "/api/v1/deals/{deal_id}/lines"): _deal_api(
+        lambda w: {"version": w.deal.version, "lines": [{"name": "Matrix line", "quantity": "1", "price": "10"}]}
+    ),
     ("GET", "/api/v1/deals/{deal_id}/history"): api_rule(
         "custom", object_route=True, kwargs=_obj("deal", "deal_id"), expect=SEES
     ),

@@ -133,3 +133,13 @@ def test_the_list_filters_by_status(personas):
     deal_win(personas.manager1, closed.pk, version=1)
     page = browser(personas.manager1).get(reverse("sales:deals") + "?status=won").content.decode()
     assert "Выигранная" in page and "Открытая" not in page
+
+
+def test_deleting_a_client_with_deals_explains_why_not(personas):
+    client = company(personas.admin, "ООО «Со сделкой»")
+    deal(personas.admin, client=client.pk)
+    viewer = browser(personas.admin)
+    response = viewer.post(reverse("clients:delete", args=[client.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("clients:detail", args=[client.pk])
+    assert "Other records refer to this client (deals)" in response.content.decode()
+    assert Deal.objects.get().client_id == client.pk

@@ -9,6 +9,7 @@ loss reason), or the refusal to show before the board reloads in its current sta
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -36,6 +37,7 @@ from relata.sales.selectors.deals import (
     deal_contacts,
     deal_get,
     deal_history,
+    deal_lines,
     deals_visible_to,
     owner_choices,
     persons_visible_to,
@@ -170,11 +172,14 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     deal = deal_get(actor, pk)
+    lines = list(deal_lines(deal))
     context = {
         "deal": deal,
         "stages": stages_of(actor, deal.pipeline),
         "contacts": deal_contacts(actor, deal),
         "history": deal_history(deal),
+        "lines": lines,
+        "vat_total": sum((line.vat_amount for line in lines), Decimal("0.00")),
         "can_change": actor.can("sales", "change"),
         "can_delete": actor.can("sales", "delete"),
         "lose_form": LoseForm(actor=actor, initial={"version": deal.version}),

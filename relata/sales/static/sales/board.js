@@ -66,6 +66,10 @@
         draggable: ".draggable",
         sort: false,
         animation: 120,
+        // Pointer events instead of the browser's own drag and drop: the same on touch
+        // screens, and scriptable by the browser tests.
+        forceFallback: true,
+        fallbackOnBody: true,
         ghostClass: "opacity-50",
         onEnd: function (event) { dropped(board, event); }
       });
