@@ -120,7 +120,9 @@ class ClientCard(Screen):
         self.page.get_by_test_id(f"log-{kind}").click()
         form = self.page.get_by_test_id("activity-form")
         form.get_by_label("Purpose").fill(purpose)
-        self.page.locator("trix-editor").fill("Договорились о поставке трёх вагонов")
+        # Trix makes the element editable once its script has run; wait for that, not
+        # merely for the element (a loaded CI machine runs the script late).
+        self.page.locator("trix-editor[contenteditable]").fill("Договорились о поставке трёх вагонов")
         form.get_by_label("Client's reaction").select_option(label=outcome)
         self.page.get_by_test_id("activity-save").click()
 

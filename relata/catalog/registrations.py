@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from relata.catalog.selectors.products import products_in_use, search_products
 from relata.core.audit import register_event_kinds
+from relata.core.models import Membership
 from relata.web.navigation import NavItem, register_nav
+from relata.web.search import SearchHit, SearchProvider, register_search
 
 register_event_kinds(
     {
@@ -27,3 +31,11 @@ register_event_kinds(
 register_nav(NavItem("catalog", _("Catalog"), "catalog:products", "catalog", icon="box-seam", order=60))
 
 from relata.catalog import demo as _demo  # noqa: E402, F401  (registers the demo step)
+
+
+def _find_products(actor: Membership, text: str, limit: int) -> list[SearchHit]:
+    rows = search_products(products_in_use(actor), text)[:limit]
+    return [SearchHit(p.name, p.sku, reverse("catalog:product", args=[p.pk]), icon="box-seam") for p in rows]
+
+
+register_search(SearchProvider("products", _("Products"), "catalog", _find_products, order=40))

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
-from django.db.models import Func, TextField
+from django.db.models import Func, Q, TextField
+from django.db.models.lookups import Contains
 from django.dispatch import receiver
 
 SQLITE_FUNCTIONS: dict[str, tuple[int, Any]] = {
@@ -49,3 +50,13 @@ class Casefold(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         ensure_sqlite_functions()
         return super().as_sql(compiler, connection, function="relata_casefold", **extra)
+
+
+def contains_any(text: str, *fields: str) -> Q:
+    """Any of `fields` contains `text` in any case, Unicode-aware on SQLite too (where
+    `icontains` folds only ASCII, so "кирпич" would not find "Кирпич")."""
+    folded = text.strip().casefold()
+    condition = Q()
+    for name in fields:
+        condition |= Q(Contains(Casefold(name), folded))
+    return condition

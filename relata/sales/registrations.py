@@ -12,10 +12,12 @@ from relata.core.services.workspaces import register_workspace_setup
 from relata.core.timeline import register_timeline_source
 from relata.sales.models import Deal, DealContact, DealStatus
 from relata.sales.selectors.panels import client_deals_panel
+from relata.sales.selectors.search import find_deals, find_leads
 from relata.sales.selectors.timeline import ClientDealsClosed, ClientDealStages
 from relata.sales.services.seed import sales_seed
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
+from relata.web.search import SearchProvider, register_search
 
 register_event_kinds(
     {
@@ -36,6 +38,9 @@ register_event_kinds(
         "stage.changed": _("Stage changed"),
         "stage.deleted": _("Stage deleted"),
         "loss_reason.saved": _("Loss reason saved"),
+        "sales_plan.created": _("Sales plan created"),
+        "sales_plan.changed": _("Sales plan changed"),
+        "sales_plan.deleted": _("Sales plan deleted"),
     }
 )
 
@@ -54,6 +59,7 @@ register_owned(
 )
 
 register_nav(NavItem("deals", _("Deals"), "sales:board", "sales", icon="kanban", order=35))
+register_nav(NavItem("sales_plans", _("Sales plans"), "sales:sales_plans", "sales", icon="bullseye", order=36))
 register_panel(
     "clients.client",
     Panel("sales.deals", "sales/_client_deals.html", client_deals_panel, "sales", column="side", order=5),
@@ -65,3 +71,35 @@ register_client_relation(
 )
 
 from relata.sales import demo as _demo  # noqa: E402, F401  (registers the demo step)
+
+# Leads and web forms.
+register_event_kinds(
+    {
+        "lead.created": _("Lead created"),
+        "lead.changed": _("Lead changed"),
+        "lead.qualified": _("Lead qualified into a client and a deal"),
+        "lead.rejected": _("Lead rejected"),
+        "lead.deleted": _("Lead deleted"),
+        "webform.created": _("Web form created"),
+        "webform.changed": _("Web form changed"),
+        "webform.key_regenerated": _("Web form key regenerated"),
+        "webform.deleted": _("Web form deleted"),
+    }
+)
+register_nav(NavItem("leads", _("Leads"), "sales:leads", "sales", icon="inbox", order=34))
+
+from relata.sales.models import Lead, LeadStatus  # noqa: E402
+
+# Open leads follow their owner's clients on a hand-over; a lead's client follows a merge.
+register_owned(
+    "sales.lead",
+    Lead,
+    label=_("Open leads"),
+    module="sales",
+    group_field="client_id",
+    transfer=Q(status__in=[LeadStatus.NEW, LeadStatus.IN_WORK]),
+)
+register_client_relation(Lead, "client", label=_("Leads"))
+
+register_search(SearchProvider("deals", _("Deals"), "sales", find_deals, order=20))
+register_search(SearchProvider("leads", _("Leads"), "sales", find_leads, order=25))

@@ -1,4 +1,5 @@
 from relata.sales.models.deals import Deal, DealContact, DealStatus, StageVisit
+from relata.sales.models.leads import HONEYPOT_FIELD, Lead, LeadSource, LeadStatus, WebForm
 from relata.sales.models.lines import DealLine
 from relata.sales.models.pipelines import (
     BUILTIN_LOSS_REASONS,
@@ -9,6 +10,7 @@ from relata.sales.models.pipelines import (
     SalesMode,
     Stage,
 )
+from relata.sales.models.plans import PeriodKind, SalesPlan, is_period_start, period_end
 
 __all__ = [
     "BUILTIN_LOSS_REASONS",
@@ -17,10 +19,19 @@ __all__ = [
     "DealContact",
     "DealLine",
     "DealStatus",
+    "HONEYPOT_FIELD",
     "HandoffPolicy",
+    "Lead",
+    "LeadSource",
+    "LeadStatus",
     "LossReason",
+    "PeriodKind",
     "Pipeline",
     "SalesMode",
+    "SalesPlan",
     "Stage",
     "StageVisit",
+    "WebForm",
+    "is_period_start",
+    "period_end",
 ]

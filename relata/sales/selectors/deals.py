@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from relata.clients.models import Client, ClientKind
 from relata.core.access import get_visible, owner_filter, scope_queryset
+from relata.core.db import contains_any
 from relata.core.models import Membership
 from relata.core.selectors.teams import team_subtree_ids
 from relata.sales.models import Deal, DealLine, DealStatus, LossReason, Pipeline, Stage, StageVisit
@@ -95,7 +96,7 @@ def filter_deals(actor: Membership, queryset: QuerySet[Deal], filters: BoardFilt
     if filters.close_to:
         queryset = queryset.filter(expected_close_date__lte=filters.close_to)
     if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(client__name__icontains=filters.q))
+        queryset = queryset.filter(contains_any(filters.q, "title", "client__name"))
     return queryset
 
 
