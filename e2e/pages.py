@@ -192,3 +192,30 @@ class DealBoard(Screen):
         self.page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10, steps=5)
         self.page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=15)
         self.page.mouse.up()
+
+
+class LeadScreen(Screen):
+    """A lead's page: qualify it into a client and a deal."""
+
+    def qualify(self, lead_id: int, amount: str) -> None:
+        self.open(f"/sales/leads/{lead_id}/")
+        form = self.page.get_by_test_id("qualify-form").first
+        form.locator('input[name="amount"]').fill(amount)
+        self.page.get_by_test_id("lead-qualify").click()
+
+
+class DealScreen(Screen):
+    """A deal's page: issue a document and download its PDF."""
+
+    def issue(self, deal_id: int, kind: str) -> None:
+        self.open(f"/sales/deals/{deal_id}/")
+        self.page.get_by_test_id("document-kind").select_option(kind)
+        self.page.get_by_test_id("document-new").click()
+        expect(self.page.get_by_test_id("document-title")).to_be_visible()
+
+    def download_pdf(self) -> bytes:
+        with self.page.expect_download() as info:
+            self.page.get_by_test_id("document-download").click()
+        path = info.value.path()
+        with open(path, "rb") as file:
+            return file.read()

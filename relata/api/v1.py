@@ -21,6 +21,8 @@ from relata.clients.api import segments as segment_routes
 from relata.clients.api import settings as client_settings_routes
 from relata.core.api import audit, jobs, me, notifications, roles, teams, users, workspace
 from relata.sales.api import deals as deal_routes
+from relata.sales.api import document_settings as document_settings_routes
+from relata.sales.api import documents as document_routes
 from relata.sales.api import leads as lead_routes
 from relata.sales.api import plans as sales_plan_routes
 from relata.sales.api import settings as sales_settings_routes
@@ -61,8 +63,10 @@ v1.add_router("", planning_routes.router)
 v1.add_router("", rule_routes.router)
 v1.add_router("", activity_settings_routes.router)
 v1.add_router("", sales_settings_routes.router)
+v1.add_router("", document_settings_routes.router)
 v1.add_router("", catalog_routes.router)
 v1.add_router("", deal_routes.router)
+v1.add_router("", document_routes.router)
 v1.add_router("", lead_routes.router)
 v1.add_router("", sales_plan_routes.router)
 v1.add_router("", notifications.router)

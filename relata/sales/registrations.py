@@ -59,6 +59,7 @@ register_owned(
 )
 
 register_nav(NavItem("deals", _("Deals"), "sales:board", "sales", icon="kanban", order=35))
+register_nav(NavItem("documents", _("Documents"), "sales:documents", "sales", icon="file-earmark-text", order=37))
 register_nav(NavItem("sales_plans", _("Sales plans"), "sales:sales_plans", "sales", icon="bullseye", order=36))
 register_panel(
     "clients.client",
@@ -103,3 +104,22 @@ register_client_relation(Lead, "client", label=_("Leads"))
 
 register_search(SearchProvider("deals", _("Deals"), "sales", find_deals, order=20))
 register_search(SearchProvider("leads", _("Leads"), "sales", find_leads, order=25))
+
+# Sales documents.
+register_event_kinds(
+    {
+        "document.issued": _("Document issued"),
+        "document.regenerated": _("Document draft rendered again"),
+        "document.state_changed": _("Document state changed"),
+        "document.sent": _("Document sent by e-mail"),
+        "document_template.saved": _("Document template saved"),
+        "document_template.reset": _("Document template reset to the built-in one"),
+        "seller_details.saved": _("Seller details saved"),
+    }
+)
+
+from relata.sales.models import SalesDocument  # noqa: E402
+from relata.sales.selectors.timeline import ClientDocuments  # noqa: E402
+
+register_client_relation(SalesDocument, "client", label=_("Sales documents"))
+register_timeline_source("clients.client", ClientDocuments())

@@ -1,14 +1,16 @@
 """The sales app's pages, gathered from the view modules (each keeps its own `urls`)."""
 
-from relata.sales.views import deals, leads, lines, plans, settings, webforms
+from relata.sales.views import deals, document_settings, documents, leads, lines, plans, settings, webforms
 
 app_name = "sales"
 
 urlpatterns = [
     *deals.urls,
     *lines.urls,
+    *documents.urls,
     *plans.urls,
     *settings.urls,
+    *document_settings.urls,
     *leads.urls,
     *webforms.urls,
 ]

@@ -66,6 +66,10 @@ class OutgoingEmail(WorkspaceModel):
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # A file already kept in the attachments storage (a sales document's PDF), sent
+    # along under `attachment_name`.
+    attachment = models.CharField(_("attached file"), max_length=300, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
 
     access_module = None
 

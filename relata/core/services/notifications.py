@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -44,14 +44,30 @@ def notify(
         return None
 
 
-def email_enqueue(*, workspace_id: int, key: str, to: str, subject: str, body: str) -> OutgoingEmail | None:
-    """Put a letter in the outbox (once per key); it is sent after the caller commits."""
+def email_enqueue(
+    *,
+    workspace_id: int,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    attachment: str = "",
+    attachment_name: str = "",
+) -> OutgoingEmail | None:
+    """Put a letter in the outbox (once per key); it is sent after the caller commits.
+    `attachment` is the name of a file in the attachments storage."""
     from relata.core.tasks import outgoing_email_send
 
     try:
         with transaction.atomic():
             letter = OutgoingEmail.objects.create(
-                workspace_id=workspace_id, key=key[:120], to=to, subject=subject[:300], body=body
+                workspace_id=workspace_id,
+                key=key[:120],
+                to=to,
+                subject=subject[:300],
+                body=body,
+                attachment=attachment,
+                attachment_name=attachment_name[:255],
             )
     except IntegrityError:
         return None
@@ -77,7 +93,7 @@ def email_send(letter_id: int) -> str:
         return "skipped"
     letter = OutgoingEmail.objects.get(pk=letter_id)
     try:
-        send_mail(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, [letter.to])
+        _deliver(letter)
     except Exception as exc:  # the mail server's fault: try again later, a few times
         log.warning("letter %s to %s not sent: %s", letter.pk, letter.to, exc)
         state = OutgoingEmail.State.FAILED if letter.attempts >= MAX_EMAIL_ATTEMPTS else OutgoingEmail.State.PENDING
@@ -85,6 +101,16 @@ def email_send(letter_id: int) -> str:
         return "failed"
     OutgoingEmail.objects.filter(pk=letter.pk).update(state=OutgoingEmail.State.SENT, sent_at=timezone.now(), error="")
     return "sent"
+
+
+def _deliver(letter: OutgoingEmail) -> None:
+    message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, [letter.to])
+    if letter.attachment:
+        from django.core.files.storage import storages
+
+        with storages["attachments"].open(letter.attachment, "rb") as file:
+            message.attach(letter.attachment_name or "document.pdf", file.read(), "application/pdf")
+    message.send()
 
 
 def emails_pending_ids(limit: int = 200) -> list[int]:

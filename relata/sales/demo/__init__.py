@@ -118,3 +118,5 @@ def sales_demo(workspace: Workspace) -> None:
 
 
 register_demo_step(sales_demo, order=ORDER)
+
+from relata.sales.demo import documents as _documents  # noqa: E402, F401  (registers its step)

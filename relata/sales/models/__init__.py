@@ -1,4 +1,13 @@
 from relata.sales.models.deals import Deal, DealContact, DealStatus, StageVisit
+from relata.sales.models.documents import (
+    DocumentCounter,
+    DocumentKind,
+    DocumentState,
+    DocumentTemplate,
+    SalesDocument,
+    SellerDetails,
+    next_states,
+)
 from relata.sales.models.leads import HONEYPOT_FIELD, Lead, LeadSource, LeadStatus, WebForm
 from relata.sales.models.lines import DealLine
 from relata.sales.models.pipelines import (
@@ -19,6 +28,10 @@ __all__ = [
     "DealContact",
     "DealLine",
     "DealStatus",
+    "DocumentCounter",
+    "DocumentKind",
+    "DocumentState",
+    "DocumentTemplate",
     "HONEYPOT_FIELD",
     "HandoffPolicy",
     "Lead",
@@ -28,10 +41,13 @@ __all__ = [
     "PeriodKind",
     "Pipeline",
     "SalesMode",
+    "SalesDocument",
     "SalesPlan",
+    "SellerDetails",
     "Stage",
     "StageVisit",
     "WebForm",
     "is_period_start",
+    "next_states",
     "period_end",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from relata.core.access import scope_queryset
 from relata.core.models import Membership
 from relata.core.timeline import Cursor, TimelineItem, keyset
-from relata.sales.models import Deal, StageVisit
+from relata.sales.models import Deal, SalesDocument, StageVisit
 
 
 class ClientDealStages:
@@ -59,3 +59,32 @@ class ClientDealsClosed:
             queryset = queryset.filter(owner_id=author_id)
         rows = keyset(queryset.select_related("stage", "owner", "loss_reason"), "closed_at", self.rank, before)[:limit]
         return [TimelineItem(d.closed_at, self.rank, d.pk, self.key, "sales/_timeline_closed.html", d) for d in rows]
+
+
+class ClientDocuments:
+    """Documents issued to the client (through its deals)."""
+
+    key = "sales_documents"
+    rank = 32
+
+    def filters(self, actor: Membership) -> list[tuple[str, str | Promise]]:
+        return [(self.key, _("Sales documents"))] if actor.can("sales", "view") else []
+
+    def fetch(
+        self,
+        actor: Membership,
+        record: Model,
+        *,
+        before: Cursor | None,
+        limit: int,
+        kind: str | None,
+        author_id: int | None,
+    ) -> list[TimelineItem]:
+        queryset = scope_queryset(actor, SalesDocument.objects.filter(client_id=record.pk))
+        if author_id is not None:
+            queryset = queryset.filter(created_by_id=author_id)
+        rows = keyset(queryset.select_related("deal", "created_by"), "created_at", self.rank, before)[:limit]
+        return [
+            TimelineItem(d.created_at, self.rank, d.pk, self.key, "sales/documents/_timeline_document.html", d)
+            for d in rows
+        ]

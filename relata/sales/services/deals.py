@@ -400,6 +400,13 @@ def deal_reopen(actor: Membership, deal_id: int, *, version: int) -> Deal:
 @transaction.atomic
 def deal_delete(actor: Membership, deal_id: int) -> None:
     deal = get_visible(actor, Deal, deal_id, for_write=True, action="delete")
+    if deal.documents.exists():
+        # Issued documents are numbered records of the workspace: they keep their deal.
+        raise invalid(
+            "deal",
+            _("Documents have been issued for this deal, so it is kept; close it as lost instead."),
+            code="has_documents",
+        )
     _event(actor, "deal.deleted", deal, {"title": [deal.title, None]})
     deal.delete()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from typing import Any
 
 from relata.core.models import Membership
@@ -24,3 +26,16 @@ def reason(member: Membership, key: str = "price") -> LossReason:
 
 def deal(member: Membership, title: str = "Кирпич М150, 3 вагона", **values: Any) -> Deal:
     return deal_create(member, values={"title": title, "pipeline": pipeline(member).pk, **values})
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as pdftotext reads it, on one line with plain spaces (skips
+    locally, fails in CI when pdftotext is missing)."""
+    from conftest import missing_service
+
+    program = shutil.which("pdftotext")
+    if program is None:
+        missing_service("pdftotext (Debian: poppler-utils)")
+        raise AssertionError("unreachable")
+    result = subprocess.run([program, "-layout", "-", "-"], input=data, capture_output=True, check=True)  # noqa: S603  (a fixed program)
+    return " ".join(result.stdout.decode("utf-8").replace("\xa0", " ").split())

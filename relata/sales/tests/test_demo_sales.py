@@ -26,7 +26,17 @@ from relata.core.access import scope_queryset
 from relata.core.demo import _DEMO_STEPS, create_demo_workspace
 from relata.core.models import Event, Membership, Workspace
 from relata.sales import demo  # registers the demo step, as relata/sales/registrations.py does
-from relata.sales.models import BUILTIN_LOSS_REASONS, Deal, DealContact, DealStatus, Pipeline, Stage, StageVisit
+from relata.sales.models import (
+    BUILTIN_LOSS_REASONS,
+    Deal,
+    DealContact,
+    DealStatus,
+    Pipeline,
+    SalesDocument,
+    SellerDetails,
+    Stage,
+    StageVisit,
+)
 from relata.sales.selectors.deals import deals_visible_to
 from relata.sales.services.deals import missing_for_stage
 
@@ -244,9 +254,18 @@ def test_histories_owners_hand_overs_and_a_second_run(workspace):
         deal = deals[event.target_id]
         assert event.occurred_at == (deal.created_at if event.kind == "deal.created" else deal.closed_at)
 
+    # Documents: paid invoices of the latest won deals and an offer for an open one, as PDFs.
+    documents = list(SalesDocument.objects.filter(workspace=workspace).select_related("deal"))
+    invoices = [d for d in documents if d.kind == "invoice"]
+    assert len(invoices) == 3 and all(d.state == "paid" and d.deal.status == WON for d in invoices)
+    assert sorted(d.number for d in invoices) == [1, 2, 3]
+    assert [d.deal.status for d in documents if d.kind == "quote"] == [OPEN]
+    assert all(d.pdf.open("rb").read(4) == b"%PDF" for d in documents)
+    assert SellerDetails.objects.get(workspace=workspace).inn == "7701234560"
+
     # The demo is made once: running the step again changes nothing.
     def counts() -> tuple[int, ...]:
-        models = (Deal, StageVisit, DealContact, Pipeline, Stage)
+        models = (Deal, StageVisit, DealContact, Pipeline, Stage, SalesDocument)
         return (*(m.objects.filter(workspace=workspace).count() for m in models), Event.objects.count())
 
     made = counts()

@@ -30,7 +30,7 @@ from relata.core.concurrency import StaleVersion
 from relata.core.decorators import permission_required
 from relata.core.models import Membership
 from relata.sales.forms import BoardFilterForm, DealForm, LoseForm, StageFieldsForm
-from relata.sales.models import Deal, DealStatus, Pipeline
+from relata.sales.models import Deal, DealStatus, DocumentKind, Pipeline
 from relata.sales.selectors.deals import (
     BoardFilters,
     board,
@@ -45,6 +45,7 @@ from relata.sales.selectors.deals import (
     pipelines_in_use,
     stages_of,
 )
+from relata.sales.selectors.documents import deal_documents
 from relata.sales.services.deals import (
     deal_create,
     deal_delete,
@@ -183,6 +184,8 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": actor.can("sales", "change"),
         "can_delete": actor.can("sales", "delete"),
         "lose_form": LoseForm(actor=actor, initial={"version": deal.version}),
+        "documents": list(deal_documents(actor, deal)),
+        "document_kinds": DocumentKind.choices,
     }
     return render(request, "sales/deal.html", context)
 

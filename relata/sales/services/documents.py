@@ -1,0 +1,255 @@
+"""Issuing sales documents from a deal, numbering them, moving them through their states
+and sending them by e-mail.
+
+Numbers come from a per-workspace-and-kind counter raised in the same transaction that
+creates the document: concurrent issues wait for each other on the counter's row, and
+a failed issue (a broken template, an error while rendering) rolls its number back with
+it, so the numbers have neither gaps nor repeats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from relata.core.access import get_visible
+from relata.core.audit import record_event
+from relata.core.errors import invalid
+from relata.core.models import Membership
+from relata.core.services.notifications import email_enqueue
+from relata.sales.models import Deal, DocumentCounter, DocumentKind, DocumentState, SalesDocument, next_states
+from relata.sales.services.document_render import (
+    PdfUnavailable,
+    document_context,
+    html_to_pdf,
+    render_html,
+    seller_details,
+    template_source,
+)
+
+MAX_SUBJECT = 300
+MAX_MESSAGE = 10_000
+
+
+def next_number(workspace_id: int, kind: str) -> int:
+    """The next number of `kind` in the workspace. Call inside the transaction that
+    creates the document: the UPDATE keeps the counter's row locked until it ends."""
+    counters = DocumentCounter.objects.filter(workspace_id=workspace_id, kind=kind)
+    if not counters.exists():
+        try:
+            with transaction.atomic():  # a savepoint: another issue may create it first
+                DocumentCounter.objects.create(workspace_id=workspace_id, kind=kind)
+        except IntegrityError:
+            pass
+    counters.update(last_number=F("last_number") + 1)
+    return counters.values_list("last_number", flat=True).get()
+
+
+def _kind(value: Any) -> str:
+    if value not in DocumentKind.values:
+        raise invalid("kind", _("Choose a kind of document: %(kinds)s.") % {"kinds": ", ".join(DocumentKind.values)})
+    return str(value)
+
+
+def _date(value: Any) -> dt.date:
+    if value in (None, ""):
+        return timezone.localdate()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise invalid("date", _("Enter a date as YYYY-MM-DD.")) from None
+
+
+def _render(deal: Deal, *, kind: str, number: int, date: dt.date) -> tuple[bytes, Any, Any]:
+    context, total, vat = document_context(
+        deal, kind=kind, number=number, date=date, seller=seller_details(deal.workspace)
+    )
+    try:
+        html = render_html(template_source(deal.workspace_id, kind), context)
+    except Exception as error:  # an administrator's template that fails on this deal's data
+        raise invalid(
+            "template", _("The document template fails on this deal: %(error)s") % {"error": error}
+        ) from error
+    try:
+        return html_to_pdf(html), total, vat
+    except PdfUnavailable as error:
+        raise invalid("pdf", str(error)) from error
+
+
+def _deal_for_document(actor: Membership, deal_id: int) -> Deal:
+    deal = get_visible(
+        actor,
+        Deal.objects.select_related("client", "owner", "workspace").prefetch_related("lines", "client__addresses"),
+        deal_id,
+        for_write=True,
+    )
+    if deal.client_id is None:
+        raise invalid(
+            "deal", _("Choose the deal's client first: a document is addressed to a client."), code="no_client"
+        )
+    return deal
+
+
+@transaction.atomic
+def document_issue(actor: Membership, deal_id: int, *, kind: Any, date: Any = None) -> SalesDocument:
+    """A new document of `kind` for the deal, numbered, rendered to PDF, as a draft."""
+    kind = _kind(kind)
+    date = _date(date)
+    deal = _deal_for_document(actor, deal_id)
+    number = next_number(deal.workspace_id, kind)
+    pdf, total, vat = _render(deal, kind=kind, number=number, date=date)
+    document = SalesDocument(
+        workspace_id=deal.workspace_id,
+        deal=deal,
+        client_id=deal.client_id,
+        kind=kind,
+        number=number,
+        date=date,
+        currency=deal.currency,
+        total=total,
+        vat_amount=vat,
+        created_by=actor.user,
+    )
+    document.pdf.save("document.pdf", ContentFile(pdf), save=False)
+    document.save()
+    record_event(
+        kind="document.issued",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=deal,
+        data={"document": document.pk, "kind": kind, "number": number, "total": str(total)},
+    )
+    return document
+
+
+def _document_for_write(actor: Membership, document_id: int) -> SalesDocument:
+    return get_visible(
+        actor,
+        SalesDocument.objects.select_related("deal", "deal__client", "deal__owner", "deal__workspace"),
+        document_id,
+        for_write=True,
+    )
+
+
+@transaction.atomic
+def document_regenerate(actor: Membership, document_id: int) -> SalesDocument:
+    """Render a draft again from the deal's current data (same number and date)."""
+    document = _document_for_write(actor, document_id)
+    if document.state != DocumentState.DRAFT:
+        raise invalid("state", _("Only a draft is rendered again; a sent document stays as it was sent."))
+    deal = _deal_for_document(actor, document.deal_id)
+    pdf, total, vat = _render(deal, kind=document.kind, number=document.number, date=document.date)
+    old = document.pdf.name
+    document.pdf.save("document.pdf", ContentFile(pdf), save=False)
+    document.total, document.vat_amount, document.client_id = total, vat, deal.client_id
+    document.save(update_fields=["pdf", "total", "vat_amount", "client", "updated_at"])
+    storage = document.pdf.storage
+    transaction.on_commit(lambda: storage.delete(old))
+    record_event(
+        kind="document.regenerated",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=deal,
+        data={"document": document.pk, "kind": document.kind, "number": document.number, "total": str(total)},
+    )
+    return document
+
+
+def _move(actor: Membership, document: SalesDocument, state: str) -> None:
+    if state not in next_states(document.kind, document.state):
+        allowed = ", ".join(str(DocumentState(s).label) for s in next_states(document.kind, document.state))
+        raise invalid(
+            "state",
+            _("A %(kind)s that is %(state)s can become: %(allowed)s.")
+            % {
+                "kind": document.get_kind_display().lower(),
+                "state": document.get_state_display().lower(),
+                "allowed": allowed or _("nothing else"),
+            },
+            code="transition",
+        )
+    before = document.state
+    # Conditional: of two people changing the state at once, the second is refused.
+    changed = SalesDocument.objects.filter(pk=document.pk, state=before).update(
+        state=state, state_changed_at=timezone.now()
+    )
+    if not changed:
+        raise invalid("state", _("Someone has just changed this document's state; reload it."), code="stale")
+    document.state = state
+    record_event(
+        kind="document.state_changed",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=document.deal,
+        changes={"state": [before, state]},
+        data={"document": document.pk, "kind": document.kind, "number": document.number},
+    )
+
+
+@transaction.atomic
+def document_set_state(actor: Membership, document_id: int, *, state: Any) -> SalesDocument:
+    document = _document_for_write(actor, document_id)
+    if state not in DocumentState.values:
+        raise invalid("state", _("Choose a state: %(states)s.") % {"states": ", ".join(DocumentState.values)})
+    _move(actor, document, str(state))
+    return document
+
+
+def default_subject(document: SalesDocument) -> str:
+    return _("%(kind)s № %(number)s of %(date)s") % {
+        "kind": document.get_kind_display(),
+        "number": document.number,
+        "date": date_format(document.date, "SHORT_DATE_FORMAT"),
+    }
+
+
+@transaction.atomic
+def document_send(
+    actor: Membership, document_id: int, *, to: Any, subject: Any = "", message: Any = ""
+) -> SalesDocument:
+    """E-mail the document's PDF (through the outbox, after commit); a draft becomes sent."""
+    document = _document_for_write(actor, document_id)
+    address = str(to or "").strip().lower()
+    if not address:
+        raise invalid("to", _("Enter the recipient's e-mail."), code="required")
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        raise invalid("to", _("Enter a valid e-mail address.")) from None
+    subject = str(subject or "").strip() or default_subject(document)
+    if len(subject) > MAX_SUBJECT:
+        raise invalid("subject", _("At most %(limit)d characters.") % {"limit": MAX_SUBJECT})
+    body = str(message or "").strip()
+    if len(body) > MAX_MESSAGE:
+        raise invalid("message", _("At most %(limit)d characters.") % {"limit": MAX_MESSAGE})
+    email_enqueue(
+        workspace_id=document.workspace_id,
+        key=f"sales.document:{document.pk}:{uuid.uuid4().hex}",
+        to=address,
+        subject=subject,
+        body=body or subject,
+        attachment=document.pdf.name,
+        attachment_name=document.file_name,
+    )
+    if document.state == DocumentState.DRAFT:
+        _move(actor, document, DocumentState.SENT)
+    record_event(
+        kind="document.sent",
+        workspace=actor.workspace,
+        actor=actor.user,
+        target=document.deal,
+        data={"document": document.pk, "kind": document.kind, "number": document.number, "to": address},
+    )
+    return document
