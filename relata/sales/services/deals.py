@@ -31,6 +31,7 @@ from relata.sales.models import (
     DealStatus,
     LossReason,
     Pipeline,
+    SalesDocument,
     Stage,
     StageVisit,
 )
@@ -400,7 +401,7 @@ def deal_reopen(actor: Membership, deal_id: int, *, version: int) -> Deal:
 @transaction.atomic
 def deal_delete(actor: Membership, deal_id: int) -> None:
     deal = get_visible(actor, Deal, deal_id, for_write=True, action="delete")
-    if deal.documents.exists():
+    if SalesDocument.objects.filter(deal=deal).exists():
         # Issued documents are numbered records of the workspace: they keep their deal.
         raise invalid(
             "deal",

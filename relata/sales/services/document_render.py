@@ -56,7 +56,7 @@ def money(value: Decimal) -> str:
     whole, cents = f"{value:.2f}".split(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

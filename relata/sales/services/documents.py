@@ -102,6 +102,12 @@ def _deal_for_document(actor: Membership, deal_id: int) -> Deal:
     return deal
 
 
+def _client_id(deal: Deal) -> int:
+    if deal.client_id is None:  # _deal_for_document has refused such a deal already
+        raise invalid("deal", _("Choose the deal's client first: a document is addressed to a client."))
+    return deal.client_id
+
+
 @transaction.atomic
 def document_issue(actor: Membership, deal_id: int, *, kind: Any, date: Any = None) -> SalesDocument:
     """A new document of `kind` for the deal, numbered, rendered to PDF, as a draft."""
@@ -113,7 +119,7 @@ def document_issue(actor: Membership, deal_id: int, *, kind: Any, date: Any = No
     document = SalesDocument(
         workspace_id=deal.workspace_id,
         deal=deal,
-        client_id=deal.client_id,
+        client_id=_client_id(deal),
         kind=kind,
         number=number,
         date=date,
@@ -151,12 +157,13 @@ def document_regenerate(actor: Membership, document_id: int) -> SalesDocument:
         raise invalid("state", _("Only a draft is rendered again; a sent document stays as it was sent."))
     deal = _deal_for_document(actor, document.deal_id)
     pdf, total, vat = _render(deal, kind=document.kind, number=document.number, date=document.date)
-    old = document.pdf.name
+    old = document.pdf.name or ""
     document.pdf.save("document.pdf", ContentFile(pdf), save=False)
-    document.total, document.vat_amount, document.client_id = total, vat, deal.client_id
+    document.total, document.vat_amount, document.client_id = total, vat, _client_id(deal)
     document.save(update_fields=["pdf", "total", "vat_amount", "client", "updated_at"])
     storage = document.pdf.storage
-    transaction.on_commit(lambda: storage.delete(old))
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
     record_event(
         kind="document.regenerated",
         workspace=actor.workspace,
@@ -240,7 +247,7 @@ def document_send(
         to=address,
         subject=subject,
         body=body or subject,
-        attachment=document.pdf.name,
+        attachment=document.pdf.name or "",
         attachment_name=document.file_name,
     )
     if document.state == DocumentState.DRAFT:
