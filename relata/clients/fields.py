@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,9 @@ COMPANY = (ClientKind.COMPANY.value,)
 PERSON = (ClientKind.PERSON.value,)
 
 # Field types and the filter operators each accepts.
-TEXT, NUMBER, MONEY, DATE, DATETIME, CHOICE, MULTI, BOOLEAN, USER, STATUS, TAGS, PHONE, EMAIL, CLIENT = (
+# RELATED: a condition on the client's records in another app ("has an open deal in
+# stage X"), registered by that app; usable in filters and segments, not as a column.
+TEXT, NUMBER, MONEY, DATE, DATETIME, CHOICE, MULTI, BOOLEAN, USER, STATUS, TAGS, PHONE, EMAIL, CLIENT, RELATED = (
     "text",
     "number",
     "money",
@@ -43,6 +46,7 @@ TEXT, NUMBER, MONEY, DATE, DATETIME, CHOICE, MULTI, BOOLEAN, USER, STATUS, TAGS,
     "phone",
     "email",
     "client",
+    "related",
 )
 OPERATORS: dict[str, tuple[str, ...]] = {
     TEXT: ("contains", "eq", "startswith", "empty", "not_empty"),
@@ -59,6 +63,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     MULTI: ("any", "all", "none", "empty", "not_empty"),
     TAGS: ("any", "all", "none", "empty", "not_empty"),
     BOOLEAN: ("is",),
+    RELATED: ("any", "none"),
 }
 OPERATOR_LABELS: dict[str, Promise] = {
     "contains": _("contains"),
@@ -92,9 +97,11 @@ class ClientField:
     lookup: str = ""  # ORM path for filters and sorting; "" means the key
     sortable: bool = True
     importable: bool = True
-    choices: tuple[tuple[str, Any], ...] = ()
+    choices: tuple[tuple[Any, Any], ...] = ()
     value: Callable[[Client], Any] | None = field(default=None, compare=False)
     custom: CustomField | None = field(default=None, compare=False)
+    # RELATED fields: the Q of "the client has such a record" for the chosen ids.
+    condition: Callable[[list[int]], Q] | None = field(default=None, compare=False)
 
     @property
     def path(self) -> str:
@@ -206,4 +213,25 @@ def client_fields(workspace: Workspace | int, kind: str) -> dict[str, ClientFiel
     for definition in custom_fields_of(workspace, kind):
         entry = custom_field_entry(definition)
         fields[entry.key] = entry
+    return fields
+
+
+# Other apps' conditions on a client's related records: provider(workspace_id, kind).
+FilterProvider = Callable[[int, str], list[ClientField]]
+_FILTER_PROVIDERS: list[FilterProvider] = []
+
+
+def register_client_filters(provider: FilterProvider) -> None:
+    if provider not in _FILTER_PROVIDERS:
+        _FILTER_PROVIDERS.append(provider)
+
+
+def filter_fields(workspace: Workspace | int, kind: str) -> dict[str, ClientField]:
+    """What a filter or a segment may test: the client's fields, then the conditions
+    other apps register on the client's records (those are not columns)."""
+    fields = client_fields(workspace, kind)
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    for provider in _FILTER_PROVIDERS:
+        for entry in provider(workspace_id, kind):
+            fields[entry.key] = entry
     return fields

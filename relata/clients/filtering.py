@@ -38,12 +38,13 @@ from relata.clients.fields import (
     MULTI,
     NUMBER,
     PHONE,
+    RELATED,
     STATUS,
     TAGS,
     TEXT,
     USER,
     ClientField,
-    client_fields,
+    filter_fields,
 )
 from relata.clients.models import Client, ClientPhone
 from relata.core.db import Casefold, ensure_sqlite_functions, register_sqlite_function
@@ -112,6 +113,14 @@ def condition_q(field: ClientField, op: str, value: Any) -> Q:
     if op == "not_empty":
         return ~_empty_q(field)
     kind = field.type
+    if kind == RELATED and field.condition is not None:
+        ids = _ids(field, value)
+        if not ids:
+            raise _problem(field, field.key, _("choose at least one value."))
+        # An id no longer among the choices (a deleted stage) matches nothing: a saved
+        # segment still opens.
+        related = field.condition(ids)
+        return ~related if op == "none" else related
     if kind in (TEXT, EMAIL):
         text = str(value or "").strip()
         if not text:
@@ -240,7 +249,7 @@ def parse_definition(raw: Any) -> dict[str, Any]:
 
 def definition_q(workspace_id: int, kind: str, definition: dict[str, Any]) -> Q:
     """The Q of a whole definition (without its `text`, which the search applies)."""
-    fields = client_fields(workspace_id, kind)
+    fields = filter_fields(workspace_id, kind)
     q = Q()
     for condition in parse_definition(definition)["conditions"]:
         key = condition["field"]

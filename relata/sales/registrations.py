@@ -30,6 +30,9 @@ register_event_kinds(
         "deal.reopened": _("Deal reopened"),
         "deal.deleted": _("Deal deleted"),
         "deal.lines_changed": _("Deal lines changed"),
+        "deal.exported": _("Deals exported"),
+        "lead.exported": _("Leads exported"),
+        "lead.imported": _("Leads imported from a file"),
         "pipeline.created": _("Pipeline created"),
         "pipeline.changed": _("Pipeline changed"),
         "pipeline.deleted": _("Pipeline deleted"),
@@ -123,3 +126,9 @@ from relata.sales.selectors.timeline import ClientDocuments  # noqa: E402
 
 register_client_relation(SalesDocument, "client", label=_("Sales documents"))
 register_timeline_source("clients.client", ClientDocuments())
+
+# "Clients with an open deal in stage X" in client filters and segments.
+from relata.clients.fields import register_client_filters  # noqa: E402
+from relata.sales.selectors.segments import sales_client_filters  # noqa: E402
+
+register_client_filters(sales_client_filters)

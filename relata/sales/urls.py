@@ -1,10 +1,23 @@
 """The sales app's pages, gathered from the view modules (each keeps its own `urls`)."""
 
-from relata.sales.views import deals, document_settings, documents, leads, lines, plans, settings, webforms
+from relata.sales.views import (
+    deals,
+    document_settings,
+    documents,
+    exports,
+    lead_import,
+    leads,
+    lines,
+    plans,
+    settings,
+    webforms,
+)
 
 app_name = "sales"
 
 urlpatterns = [
+    *exports.urls,
+    *lead_import.urls,
     *deals.urls,
     *lines.urls,
     *documents.urls,

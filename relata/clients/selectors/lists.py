@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from relata.clients.fields import DEFAULT_COLUMNS, ClientField, client_fields
+from relata.clients.fields import DEFAULT_COLUMNS, ClientField, client_fields, filter_fields
 from relata.clients.filtering import apply_definition, condition_q, parse_definition
 from relata.clients.models import Client, Segment
 from relata.clients.models.segments import SegmentKind
@@ -128,7 +128,7 @@ def queryset_for_params(actor: Membership, kind: str, query: str) -> QuerySet[Cl
 
     params = QueryDict(query)
     fields = client_fields(actor.workspace_id, kind)
-    definition, _problems = definition_from_params(params, kind, fields)
+    definition, _problems = definition_from_params(params, kind, filter_fields(actor.workspace_id, kind))
     segment = None
     if params.get("segment", "").isdigit():
         segment = get_visible(actor, segments_visible_to(actor, kind), params["segment"])

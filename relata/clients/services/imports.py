@@ -110,7 +110,7 @@ def target_labels(batch: ImportBatch) -> dict[str, str]:
 
 
 @contextmanager
-def _local_upload(upload: File[Any]) -> Iterator[Path]:
+def local_upload(upload: File[Any]) -> Iterator[Path]:
     """A path to the uploaded bytes: Django's own temporary file for big uploads, else a copy."""
     temporary = getattr(upload, "temporary_file_path", None)
     if temporary is not None:
@@ -171,7 +171,7 @@ def import_upload(actor: Membership, *, kind: str, upload: File[Any] | None) -> 
     name = Path(str(upload.name)).name[:255]
     try:
         check_size(int(upload.size or 0), import_max_bytes())
-        with _local_upload(upload) as path:
+        with local_upload(upload) as path:
             source = open_table(path, name, max_bytes=import_max_bytes())
             if next(iter(source.rows()), None) is None:
                 raise ImportFileError(_("The file has column titles but no rows of data."), "empty")

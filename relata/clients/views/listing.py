@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from relata.clients.fields import DEFAULT_COLUMNS, OPERATOR_LABELS, ClientField, client_fields
+from relata.clients.fields import DEFAULT_COLUMNS, OPERATOR_LABELS, ClientField, client_fields, filter_fields
 from relata.clients.models import ClientKind, Segment
 from relata.clients.selectors.clients import statuses_of, tags_of
 from relata.clients.selectors.lists import client_list, definition_from_params
@@ -82,7 +82,7 @@ class ClientListing:
 def build_listing(request: HttpRequest, actor: Membership, kind: str, params: QueryDict | None = None) -> ClientListing:
     params = params if params is not None else request.GET
     fields = client_fields(actor.workspace_id, kind)
-    definition, problems = definition_from_params(params, kind, fields)
+    definition, problems = definition_from_params(params, kind, filter_fields(actor.workspace_id, kind))
     segment = None
     if params.get("segment", "").isdigit():
         segment = get_visible(actor, segments_visible_to(actor, kind), params["segment"])
@@ -144,7 +144,7 @@ def list_context(request: HttpRequest, actor: Membership, listing: ClientListing
         "tags": tags_of(actor),
         "segments": segments_visible_to(actor, kind),
         "saved_views": saved_views_of(actor, kind),
-        "catalogue": field_catalogue(listing.fields, actor),
+        "catalogue": field_catalogue(filter_fields(actor.workspace_id, kind), actor),
         "advanced": request.GET.getlist("cond"),
         "all_columns": [f for f in listing.fields.values()],
         "selected_columns": [c.key for c in listing.columns],

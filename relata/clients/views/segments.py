@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from relata.clients.fields import client_fields
+from relata.clients.fields import filter_fields
 from relata.clients.models import ClientKind, Segment
 from relata.clients.models.segments import SegmentKind
 from relata.clients.selectors.lists import definition_from_params, segment_queryset
@@ -52,7 +52,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _definition(actor: Membership, kind: str, data: QueryDict) -> tuple[dict[str, Any], list[str]]:
-    return definition_from_params(data, kind, client_fields(actor.workspace_id, kind))
+    return definition_from_params(data, kind, filter_fields(actor.workspace_id, kind))
 
 
 @permission_required("clients", "view")
@@ -109,7 +109,7 @@ def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     context = {
         "segment": segment,
         "kind": kind,
-        "catalogue": field_catalogue(client_fields(actor.workspace_id, kind), actor),
+        "catalogue": field_catalogue(filter_fields(actor.workspace_id, kind), actor),
         "advanced": conditions,
         "values": source
         if (request.method == "POST" or not segment)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -16,6 +16,7 @@ from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
 from relata.core.access import require
 from relata.core.errors import invalid
+from relata.core.models import Membership
 from relata.sales.models import Deal, DealLine, DealStatus, StageVisit
 from relata.sales.selectors.deals import (
     BoardFilters,
@@ -36,6 +37,7 @@ from relata.sales.services.deals import (
     deal_update,
     deal_win,
 )
+from relata.sales.services.exports import deals_export
 from relata.sales.services.lines import deal_lines_set
 
 router = Router(tags=["deals"])
@@ -208,6 +210,10 @@ def _filters(filters: DealFilter) -> BoardFilters:
 def deal_list(request: HttpRequest, filters: Query[DealFilter]) -> QuerySet[Deal]:
     actor = actor_of(request)
     require(actor, "sales", "view")
+    return _filtered(actor, filters).prefetch_related("contact_links").order_by("-created_at", "-id")
+
+
+def _filtered(actor: Membership, filters: DealFilter) -> QuerySet[Deal]:
     queryset = filter_deals(actor, deals_visible_to(actor), _filters(filters))
     if filters.status is not None:
         if filters.status not in DealStatus.values:
@@ -216,7 +222,19 @@ def deal_list(request: HttpRequest, filters: Query[DealFilter]) -> QuerySet[Deal
     for name in ("pipeline_id", "stage_id", "client_id"):
         if getattr(filters, name) is not None:
             queryset = queryset.filter(**{name: getattr(filters, name)})
-    return queryset.prefetch_related("contact_links").order_by("-created_at", "-id")
+    return queryset
+
+
+@router.get(
+    "/deals/export",
+    response={200: None},
+    summary="The deals list as CSV or Excel (`format`), with the list's filters; needs sales.export",
+    openapi_extra={"responses": {200: {"description": "The file", "content": {"text/csv": {}}}}},
+)
+def deal_export(request: HttpRequest, filters: Query[DealFilter], format: str = "csv") -> HttpResponse:  # noqa: A002
+    actor = actor_of(request)
+    require(actor, "sales", "export")
+    return deals_export(actor, _filtered(actor, filters).order_by("-created_at", "-id"), fmt=format)
 
 
 @router.post("/deals", response={201: DealOut}, summary="Create a deal")

@@ -5,9 +5,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -15,6 +17,7 @@ from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
 from relata.core.access import require, require_module
 from relata.core.errors import invalid
+from relata.core.models import Membership
 from relata.sales.models import Lead, LeadSource, LeadStatus, WebForm
 from relata.sales.selectors.leads import (
     client_visible,
@@ -25,6 +28,8 @@ from relata.sales.selectors.leads import (
     webforms_visible_to,
     with_client_seen,
 )
+from relata.sales.services.exports import leads_export
+from relata.sales.services.lead_import import leads_import_upload
 from relata.sales.services.leads import lead_create, lead_delete, lead_qualify, lead_reject, lead_update
 from relata.sales.services.webforms import webform_create, webform_delete, webform_regenerate_key, webform_update
 
@@ -170,18 +175,56 @@ def _out(request: HttpRequest, lead: Lead) -> Lead:
 def lead_list(request: HttpRequest, filters: Query[LeadFilter]) -> QuerySet[Lead]:
     actor = actor_of(request)
     require(actor, "sales", "view")
+    return with_client_seen(actor, _filtered(actor, filters)).order_by("-created_at", "-id")
+
+
+def _filtered(actor: Membership, filters: LeadFilter) -> QuerySet[Lead]:
     if filters.status is not None and filters.status not in LeadStatus.values:
         raise invalid("status", "Choose new, in_work, qualified or rejected.")
     if filters.source is not None and filters.source not in LeadSource.values:
         raise invalid("source", "Choose a source from the list.")
-    queryset = filter_leads(
+    return filter_leads(
         leads_visible_to(actor),
         status=filters.status,
         source=filters.source,
         owner=filters.owner_id,
         q=filters.q or "",
     )
-    return with_client_seen(actor, queryset).order_by("-created_at", "-id")
+
+
+@router.get(
+    "/leads/export",
+    response={200: None},
+    summary="The leads list as CSV or Excel (`format`), with the list's filters; needs sales.export",
+    openapi_extra={"responses": {200: {"description": "The file", "content": {"text/csv": {}}}}},
+)
+def lead_export(request: HttpRequest, filters: Query[LeadFilter], format: str = "csv") -> HttpResponse:  # noqa: A002
+    actor = actor_of(request)
+    require(actor, "sales", "export")
+    return leads_export(actor, _filtered(actor, filters).order_by("-created_at", "-id"), fmt=format)
+
+
+class LeadImportOut(Schema):
+    rows: int = Field(..., description="Data rows in the file.")
+    created: int
+    columns: dict[str, str] = Field(..., description="The file's headers that were recognised → lead fields.")
+
+
+@router.post(
+    "/leads/import",
+    response={201: LeadImportOut},
+    summary="Create leads from a CSV or Excel file (multipart `file`); all rows or none",
+)
+def lead_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
+    """Every row is checked first. If any is wrong the answer is 422 with the errors as
+    `rows.<number>.<field>` and nothing is created."""
+    report = leads_import_upload(actor_of(request), file)
+    if not report.ok:
+        fields = {
+            f"rows.{number}.{name}": messages for number, errors in report.failed for name, messages in errors.items()
+        }
+        raise ValidationError(fields)
+    return Status(201, {"rows": report.rows, "created": report.created, "columns": report.mapping})
 
 
 @router.post("/leads", response={201: LeadOut}, summary="Create a lead; it is linked to a known client")
