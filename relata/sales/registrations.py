@@ -33,6 +33,7 @@ register_event_kinds(
         "deal.exported": _("Deals exported"),
         "lead.exported": _("Leads exported"),
         "lead.imported": _("Leads imported from a file"),
+        "deal.imported": _("Deals imported from a file"),
         "pipeline.created": _("Pipeline created"),
         "pipeline.changed": _("Pipeline changed"),
         "pipeline.deleted": _("Pipeline deleted"),
@@ -122,10 +123,11 @@ register_event_kinds(
 )
 
 from relata.sales.models import SalesDocument  # noqa: E402
-from relata.sales.selectors.timeline import ClientDocuments  # noqa: E402
+from relata.sales.selectors.timeline import ClientDocuments, ClientLeads  # noqa: E402
 
 register_client_relation(SalesDocument, "client", label=_("Sales documents"))
 register_timeline_source("clients.client", ClientDocuments())
+register_timeline_source("clients.client", ClientLeads())
 
 # "Clients with an open deal in stage X" in client filters and segments.
 from relata.clients.fields import register_client_filters  # noqa: E402

@@ -5,7 +5,7 @@ from relata.sales.views import (
     document_settings,
     documents,
     exports,
-    lead_import,
+    file_import,
     leads,
     lines,
     plans,
@@ -17,7 +17,7 @@ app_name = "sales"
 
 urlpatterns = [
     *exports.urls,
-    *lead_import.urls,
+    *file_import.urls,
     *deals.urls,
     *lines.urls,
     *documents.urls,

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -38,6 +39,7 @@ from relata.sales.services.deals import (
     deal_win,
 )
 from relata.sales.services.exports import deals_export
+from relata.sales.services.file_import import deals_import_upload, report_errors
 from relata.sales.services.lines import deal_lines_set
 
 router = Router(tags=["deals"])
@@ -235,6 +237,25 @@ def deal_export(request: HttpRequest, filters: Query[DealFilter], format: str = 
     actor = actor_of(request)
     require(actor, "sales", "export")
     return deals_export(actor, _filtered(actor, filters).order_by("-created_at", "-id"), fmt=format)
+
+
+class DealImportOut(Schema):
+    rows: int = Field(..., description="Data rows in the file.")
+    created: int
+    columns: dict[str, str] = Field(..., description="The file's headers that were recognised → deal fields.")
+
+
+@router.post(
+    "/deals/import",
+    response={201: DealImportOut},
+    summary="Create open deals from a CSV or Excel file (multipart `file`); all rows or none",
+)
+def deal_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
+    """Every row goes through the same checks as a deal typed in. If any is wrong the
+    answer is 422 with the errors as `rows.<number>.<field>` and nothing is created."""
+    report = deals_import_upload(actor_of(request), file)
+    report_errors(report)
+    return Status(201, {"rows": report.rows, "created": report.created, "columns": report.mapping})
 
 
 @router.post("/deals", response={201: DealOut}, summary="Create a deal")

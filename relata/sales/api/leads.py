@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema
@@ -29,7 +28,7 @@ from relata.sales.selectors.leads import (
     with_client_seen,
 )
 from relata.sales.services.exports import leads_export
-from relata.sales.services.lead_import import leads_import_upload
+from relata.sales.services.file_import import leads_import_upload, report_errors
 from relata.sales.services.leads import lead_create, lead_delete, lead_qualify, lead_reject, lead_update
 from relata.sales.services.webforms import webform_create, webform_delete, webform_regenerate_key, webform_update
 
@@ -219,11 +218,7 @@ def lead_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
     """Every row is checked first. If any is wrong the answer is 422 with the errors as
     `rows.<number>.<field>` and nothing is created."""
     report = leads_import_upload(actor_of(request), file)
-    if not report.ok:
-        fields = {
-            f"rows.{number}.{name}": messages for number, errors in report.failed for name, messages in errors.items()
-        }
-        raise ValidationError(fields)
+    report_errors(report)
     return Status(201, {"rows": report.rows, "created": report.created, "columns": report.mapping})
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from relata.core.access import scope_queryset
 from relata.core.models import Membership
 from relata.core.timeline import Cursor, TimelineItem, keyset
-from relata.sales.models import Deal, SalesDocument, StageVisit
+from relata.sales.models import Deal, Lead, SalesDocument, StageVisit
 
 
 class ClientDealStages:
@@ -87,4 +87,32 @@ class ClientDocuments:
         return [
             TimelineItem(d.created_at, self.rank, d.pk, self.key, "sales/documents/_timeline_document.html", d)
             for d in rows
+        ]
+
+
+class ClientLeads:
+    """Leads that came from the client (linked by phone, e-mail or INN, or qualified into it)."""
+
+    key = "leads"
+    rank = 29
+
+    def filters(self, actor: Membership) -> list[tuple[str, str | Promise]]:
+        return [(self.key, _("Leads"))] if actor.can("sales", "view") else []
+
+    def fetch(
+        self,
+        actor: Membership,
+        record: Model,
+        *,
+        before: Cursor | None,
+        limit: int,
+        kind: str | None,
+        author_id: int | None,
+    ) -> list[TimelineItem]:
+        queryset = scope_queryset(actor, Lead.objects.filter(client_id=record.pk))
+        if author_id is not None:
+            queryset = queryset.filter(owner_id=author_id)
+        rows = keyset(queryset.select_related("owner", "web_form"), "created_at", self.rank, before)[:limit]
+        return [
+            TimelineItem(x.created_at, self.rank, x.pk, self.key, "sales/leads/_timeline_lead.html", x) for x in rows
         ]

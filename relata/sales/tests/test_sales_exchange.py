@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from relata.catalog.tests.helpers import company
 from relata.core.models import Event
 from relata.sales.models import Lead, LeadSource
-from relata.sales.services.lead_import import leads_import_upload
+from relata.sales.services.file_import import leads_import_upload
 from relata.sales.services.leads import lead_create
 from relata.sales.tests.helpers import deal
 
@@ -157,9 +157,9 @@ def test_import_needs_the_import_permission(personas):
 
 def test_the_import_page_and_the_api(personas, api_as):
     browser = _browser(personas.head)
-    assert 'data-testid="lead-import-form"' in browser.get(reverse("sales:lead_import")).text
+    assert 'data-testid="import-form"' in browser.get(reverse("sales:lead_import")).text
     bad = browser.post(reverse("sales:lead_import"), {"file": _upload("l.csv", b"Phone\n12\n")})
-    assert bad.status_code == 400 and 'data-testid="lead-import-errors"' in bad.text and not Lead.objects.exists()
+    assert bad.status_code == 400 and 'data-testid="import-errors"' in bad.text and not Lead.objects.exists()
     good = browser.post(reverse("sales:lead_import"), {"file": _upload("l.csv", b"Phone\n+79161234567\n")})
     assert good.status_code == 302 and Lead.objects.count() == 1
     api = api_as(personas.head)
@@ -177,10 +177,73 @@ def test_the_russian_export_headers_are_recognised():
     from django.utils import translation
 
     from relata.sales.services.exports import LEAD_COLUMNS
-    from relata.sales.services.lead_import import column_mapping
+    from relata.sales.services.file_import import column_mapping
 
     with translation.override("ru"):
         headers = [str(header) for header, _value in LEAD_COLUMNS]
     mapped = {headers[index]: name for index, name in column_mapping(headers).items()}
     assert mapped["Имя контакта"] == "contact_name" and mapped["Эл. почта"] == "email"
     assert {"company_name", "phone", "inn", "channel", "campaign", "message", "utm_source"} <= set(mapped.values())
+
+
+def test_a_clients_leads_are_on_its_timeline_within_scope(personas):
+    known = company(personas.manager1, "ООО «С заявкой»", emails=["zayavka@firm.ru"])
+    lead = lead_create(personas.manager1, values={"contact_name": "Ольга", "email": "zayavka@firm.ru"})
+    other = lead_create(personas.manager2, values={"contact_name": "Пётр", "email": "zayavka@firm.ru"})
+    assert lead.client_id == known.pk == other.client_id
+    page = _browser(personas.manager1).get(reverse("clients:detail", args=[known.pk]))
+    assert f'data-lead="{lead.pk}"' in page.text
+    assert f'data-lead="{other.pk}"' not in page.text  # manager 2's lead is outside manager 1's scope
+    head = _browser(personas.head).get(reverse("clients:detail", args=[known.pk]))
+    assert f'data-lead="{other.pk}"' in head.text
+
+
+def test_deals_come_from_a_file_with_clients_by_inn_or_name_and_stages_by_name(personas):
+    from relata.sales.models import Deal
+    from relata.sales.services.file_import import deals_import_upload
+    from relata.sales.tests.helpers import pipeline, stages
+
+    head = personas.head
+    by_inn = company(head, "ООО «Альфа»", inn="7707083893")
+    by_name = company(head, "ООО «Бета»")
+    company(head, "ООО «Бета-2»")
+    second = stages(head)[1]
+    text = (
+        "Сделка;ИНН;Клиент;Стадия;Сумма;Дата закрытия\n"
+        f"Кирпич для Альфы;7707083893;;{second.name.upper()};1 250 000,50;31.12.2026\n"
+        "Цемент для Беты;;ооо «бета»;;;\n"
+    )
+    report = deals_import_upload(head, _upload("deals.csv", text.encode()))
+    assert report.ok and report.created == 2, report.failed
+    alpha = Deal.objects.get(title="Кирпич для Альфы")
+    assert alpha.client_id == by_inn.pk and alpha.stage_id == second.pk and alpha.pipeline_id == pipeline(head).pk
+    assert str(alpha.amount) == "1250000.50" and alpha.expected_close_date.isoformat() == "2026-12-31"
+    assert alpha.owner_id == head.user_id and alpha.stage_visits.count() == 1
+    beta = Deal.objects.get(title="Цемент для Беты")
+    assert beta.client_id == by_name.pk and beta.stage_id == stages(head)[0].pk
+    assert Event.objects.get(kind="deal.imported").data["created"] == 2
+
+
+def test_a_deals_file_with_bad_rows_creates_nothing(personas, api_as):
+    from relata.sales.models import Deal, StageVisit
+
+    company(personas.head, "ООО «Гамма»")
+    text = (
+        "Deal;Client;Stage;Amount\n"
+        "Good;ООО «Гамма»;;100\n"
+        "Unknown client;ООО «Нет такого»;;\n"
+        ";ООО «Гамма»;;\n"
+        "Bad stage;;Nowhere;\n"
+        "Negative;;;-5\n"
+    )
+    api = api_as(personas.head)
+    refused = api.client.post("/api/v1/deals/import", {"file": _upload("d.csv", text.encode())}, headers=api.headers)
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"rows.2.client", "rows.3.title", "rows.4.stage", "rows.5.amount"}
+    assert not Deal.objects.exists() and not StageVisit.objects.exists()
+    assert not Event.objects.filter(kind__startswith="deal.").exists()
+    page = _browser(personas.head).post(reverse("sales:deal_import"), {"file": _upload("d.csv", text.encode())})
+    assert page.status_code == 400 and "4 rows of 5 need fixing" in page.text
+    ok = api.client.post("/api/v1/deals/import", {"file": _upload("d.csv", b"Deal\nOne\nTwo\n")}, headers=api.headers)
+    assert ok.status_code == 201 and ok.json()["created"] == 2 and Deal.objects.count() == 2
+    assert _browser(personas.manager1).get(reverse("sales:deal_import")).status_code == 403
