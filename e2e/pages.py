@@ -23,6 +23,8 @@ class LoginPage(Screen):
         self.page.get_by_label("E-mail").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.locator("main").get_by_role("button", name="Log in").click()
+        # Wait for the answer that sets the session: going on at once would cancel it.
+        self.page.wait_for_url(lambda url: "/login/" not in url, timeout=30_000)
 
 
 class Shell(Screen):
@@ -181,6 +183,9 @@ class DealBoard(Screen):
         return self.page.locator(f'[data-drop="{key}"]')
 
     def drag(self, deal_id: int, to: str | int) -> None:
+        # SortableJS is attached once the board's script has run (again after each
+        # reload of the board): a drag before that would move nothing.
+        expect(self.page.locator("#board")).to_have_attribute("data-ready", "1", timeout=15_000)
         card = self.card(deal_id)
         target = self.column(to)
         # Mouse steps as a person drags (SortableJS follows the pointer).
@@ -191,6 +196,11 @@ class DealBoard(Screen):
         self.page.mouse.down()
         self.page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10, steps=5)
         self.page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=15)
+        # The columns can shift while a card is dragged (a placeholder opens in the column
+        # passed over, the board may scroll): aim again at where the target is now.
+        goal = target.bounding_box()
+        assert goal is not None
+        self.page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=3)
         self.page.mouse.up()
 
 
@@ -211,10 +221,11 @@ class DealScreen(Screen):
         self.open(f"/sales/deals/{deal_id}/")
         self.page.get_by_test_id("document-kind").select_option(kind)
         self.page.get_by_test_id("document-new").click()
-        expect(self.page.get_by_test_id("document-title")).to_be_visible()
+        # The server renders the PDF before it answers: allow for a loaded CI machine.
+        expect(self.page.get_by_test_id("document-title")).to_be_visible(timeout=30_000)
 
     def download_pdf(self) -> bytes:
-        with self.page.expect_download() as info:
+        with self.page.expect_download(timeout=30_000) as info:
             self.page.get_by_test_id("document-download").click()
         path = info.value.path()
         with open(path, "rb") as file:

@@ -94,7 +94,7 @@ def test_a_web_form_lead_qualified_won_and_invoiced(page: Page, live_server, dem
     assert lead.owner_id == manager.user_id  # the form's default owner (no assignment rule matches)
     LoginPage(page, live_server.url).log_in(MANAGER, DEMO_PASSWORD)
     LeadScreen(page, live_server.url).qualify(lead.pk, "250 000")
-    expect(page.get_by_test_id("deal-title")).to_be_visible()
+    expect(page.get_by_test_id("deal-title")).to_be_visible(timeout=15_000)
     lead.refresh_from_db()
     deal = Deal.objects.select_related("client").get(pk=lead.deal_id)
     assert deal.client.name == "ООО «Браузерный кирпич»" and deal.amount == 250_000
