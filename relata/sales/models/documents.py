@@ -78,7 +78,23 @@ class DocumentTemplate(WorkspaceModel):
 
 
 class SellerDetails(WorkspaceModel):
-    """The workspace's requisites as a seller, printed on its documents."""
+    """The workspace's requisites as a seller, printed on its documents (all of FIELDS)."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "legal_name",
+        "inn",
+        "kpp",
+        "ogrn",
+        "address",
+        "phone",
+        "email",
+        "bank_name",
+        "bik",
+        "account",
+        "correspondent_account",
+        "director",
+        "accountant",
+    )
 
     legal_name = models.CharField(_("legal name"), max_length=300)
     inn = models.CharField(_("INN"), max_length=12, blank=True)

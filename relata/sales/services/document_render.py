@@ -136,24 +136,7 @@ def document_context(
             "number": number,
             "date": date,
         },
-        "seller": {
-            name: getattr(seller, name)
-            for name in (
-                "legal_name",
-                "inn",
-                "kpp",
-                "ogrn",
-                "address",
-                "phone",
-                "email",
-                "bank_name",
-                "bik",
-                "account",
-                "correspondent_account",
-                "director",
-                "accountant",
-            )
-        },
+        "seller": {name: getattr(seller, name) for name in SellerDetails.FIELDS},
         "buyer": {
             "name": (client.legal_name or client.name) if client else "",
             "inn": client.inn if client else "",

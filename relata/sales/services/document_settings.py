@@ -40,21 +40,7 @@ TEXT_LIMITS = {
     "director": 200,
     "accountant": 200,
 }
-SELLER_FIELDS = [
-    "legal_name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "address",
-    "phone",
-    "email",
-    "bank_name",
-    "bik",
-    "account",
-    "correspondent_account",
-    "director",
-    "accountant",
-]
+SELLER_FIELDS = list(SellerDetails.FIELDS)
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _SPACES = re.compile(r"[\s\-‐‑‒–—]+")  # as people group the digits
 # Weights of the check key of a Russian bank account (Bank of Russia regulation 385-P).
