@@ -281,3 +281,25 @@ def test_the_api_issues_lists_downloads_moves_and_sends(personas, sale, api_as):
     no_client = api.post(f"/api/v1/deals/{bare.pk}/documents", {"kind": "invoice"})
     assert no_client.status_code == 422 and "deal" in no_client.json()["error"]["fields"]
     assert SalesDocument.objects.count() == 1
+
+
+def test_a_template_cannot_make_the_server_read_files_or_fetch_addresses(personas, sale):
+    """Images and stylesheets are taken only from data: URIs; a file or an address is
+    skipped (logged), and the document is still issued."""
+    from pathlib import Path
+
+    hostname = Path("/etc/hostname")
+    secret = hostname.read_text(encoding="utf-8").strip() if hostname.exists() else ""
+    body = (
+        "<html><body><h1>Счёт {{ document.number }}</h1><p>{{ buyer.name }}</p>"
+        '<img src="file:///etc/hostname"><link rel="stylesheet" href="file:///etc/hosts">'
+        '<object data="file:///etc/hostname"></object><img src="http://127.0.0.1:9/logo.png">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"></body></html>'
+    )
+    DocumentTemplate.objects.create(
+        workspace_id=personas.manager1.workspace_id, kind="invoice", body=body, changed_by=personas.admin.user
+    )
+    invoice = document_issue(personas.manager1, sale.pk, kind="invoice")
+    text = pdf_text(stored_pdf(invoice))
+    assert "ООО «Кирпичный двор»" in text
+    assert not secret or secret not in text
