@@ -77,6 +77,7 @@ from relata.clients.services.prepare import (
 )
 from relata.core.access import scope_queryset
 from relata.core.audit import json_value
+from relata.core.db import exact_lookups
 from relata.core.export import FORMULA_TRIGGERS
 from relata.core.models import Event, Membership
 
@@ -454,7 +455,8 @@ class Importer:
         an employer becomes the person's occupation."""
         live = [p for p in plans if p.prepared is not None and p.refs is not None]
         wanted = {text for p in live if (text := p.refs.company or p.refs.parent)}  # type: ignore[union-attr]
-        found = self._companies(wanted) if wanted else {}
+        with exact_lookups():
+            found = self._companies(wanted) if wanted else {}
         for plan in live:
             ref, prepared = plan.refs, _prepared(plan)
             if ref is None:
@@ -546,7 +548,8 @@ class Importer:
                 plan.state = self._new_state(plan)
                 plan.client = self._instance(plan.state)
                 plan.keys = self._keys(plan)
-        index, candidates = self._candidates(plans)
+        with exact_lookups():  # bulk equality lookups: btree, never the trigram indexes
+            index, candidates = self._candidates(plans)
         in_chunk: dict[tuple[str, str], Pending] = {}
         existing: dict[int, Pending] = {}
         for plan in plans:

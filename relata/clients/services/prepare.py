@@ -80,6 +80,12 @@ MAX_LENGTHS = {
     "occupation": 150,
 }
 
+# Enum `.values` builds a new list on every access; an import checks it for every row.
+_VALUES: dict[Any, frozenset[str]] = {
+    enum: frozenset(enum.values)
+    for enum in (PhoneKind, EmailKind, AddressKind, MessengerKind, ConsentChannel, ClientKind)
+}
+
 
 def scalar_fields(kind: str) -> list[str]:
     return COMMON_FIELDS + (COMPANY_FIELDS if kind == ClientKind.COMPANY else PERSON_FIELDS)
@@ -284,7 +290,7 @@ def _phones(raw: list[Any], region: str, problems: Problems) -> list[dict[str, A
             continue
         seen.add(number)
         kind = _text(entry.get("kind")) or PhoneKind.WORK
-        if kind not in PhoneKind.values:
+        if kind not in _VALUES[PhoneKind]:
             problems.add(f"phones.{index}", _("Unknown kind of phone “%(kind)s”.") % {"kind": kind})
             continue
         phones.append(
@@ -316,7 +322,7 @@ def _emails(raw: list[Any], problems: Problems) -> list[dict[str, Any]]:
             continue
         seen.add(email)
         kind = _text(entry.get("kind")) or EmailKind.WORK
-        if kind not in EmailKind.values:
+        if kind not in _VALUES[EmailKind]:
             problems.add(f"emails.{index}", _("Unknown kind of e-mail “%(kind)s”.") % {"kind": kind})
             continue
         emails.append({"email": email, "kind": kind, "is_primary": bool(entry.get("is_primary"))})
@@ -340,7 +346,7 @@ def _addresses(raw: list[Any], problems: Problems) -> list[dict[str, Any]]:
         }
         if not any(entry[k] for k in ("region", "city", "street", "postcode")):
             continue
-        if entry["kind"] not in AddressKind.values:
+        if entry["kind"] not in _VALUES[AddressKind]:
             problems.add(f"addresses.{index}", _("Unknown kind of address “%(kind)s”.") % {"kind": entry["kind"]})
             continue
         if not re.fullmatch(r"[A-Z]{2}", str(entry["country"])):
@@ -365,7 +371,7 @@ def _messengers(raw: list[Any], problems: Problems) -> list[dict[str, Any]]:
         kind, handle = _text(item.get("kind")), _text(item.get("handle"))
         if not handle:
             continue
-        if kind not in MessengerKind.values:
+        if kind not in _VALUES[MessengerKind]:
             problems.add(f"messengers.{index}", _("Unknown messenger “%(kind)s”.") % {"kind": kind})
             continue
         messengers.append({"kind": kind, "handle": handle[:100]})
@@ -378,7 +384,7 @@ def _consents(raw: list[Any], problems: Problems) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             continue
         channel = _text(item.get("channel"))
-        if channel not in ConsentChannel.values:
+        if channel not in _VALUES[ConsentChannel]:
             problems.add(f"consents.{index}", _("Unknown channel “%(channel)s”.") % {"channel": channel})
             continue
         consents.append(
@@ -428,7 +434,7 @@ def prepare_client(
 ) -> PreparedClient:
     """Clean `values` for a new client (existing None) or changes to one (only the keys
     present are changed). Raises ValidationError naming every bad field."""
-    if kind not in ClientKind.values:
+    if kind not in _VALUES[ClientKind]:
         raise ValidationError({"kind": [_("Choose a company or a person.")]})
     problems = Problems()
     creating = existing is None
