@@ -226,10 +226,13 @@ def register_client_filters(provider: FilterProvider) -> None:
         _FILTER_PROVIDERS.append(provider)
 
 
-def filter_fields(workspace: Workspace | int, kind: str) -> dict[str, ClientField]:
-    """What a filter or a segment may test: the client's fields, then the conditions
-    other apps register on the client's records (those are not columns)."""
-    fields = client_fields(workspace, kind)
+def filter_fields(
+    workspace: Workspace | int, kind: str, base: dict[str, ClientField] | None = None
+) -> dict[str, ClientField]:
+    """What a filter or a segment may test: the client's fields (`base`, when the caller
+    has read them already), then the conditions other apps register on the client's
+    records (those are not columns)."""
+    fields = dict(base) if base is not None else client_fields(workspace, kind)
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     for provider in _FILTER_PROVIDERS:
         for entry in provider(workspace_id, kind):

@@ -247,9 +247,12 @@ def parse_definition(raw: Any) -> dict[str, Any]:
     return {"conditions": conditions, "text": str(raw.get("text") or "")[:200]}
 
 
-def definition_q(workspace_id: int, kind: str, definition: dict[str, Any]) -> Q:
-    """The Q of a whole definition (without its `text`, which the search applies)."""
-    fields = filter_fields(workspace_id, kind)
+def definition_q(
+    workspace_id: int, kind: str, definition: dict[str, Any], fields: dict[str, ClientField] | None = None
+) -> Q:
+    """The Q of a whole definition (without its `text`, which the search applies).
+    `fields`: the workspace's `filter_fields`, when the caller has them already."""
+    fields = fields if fields is not None else filter_fields(workspace_id, kind)
     q = Q()
     for condition in parse_definition(definition)["conditions"]:
         key = condition["field"]
@@ -261,12 +264,16 @@ def definition_q(workspace_id: int, kind: str, definition: dict[str, Any]) -> Q:
 
 
 def apply_definition(
-    queryset: QuerySet[Client], workspace_id: int, kind: str, definition: dict[str, Any]
+    queryset: QuerySet[Client],
+    workspace_id: int,
+    kind: str,
+    definition: dict[str, Any],
+    fields: dict[str, ClientField] | None = None,
 ) -> QuerySet[Client]:
     from relata.clients.selectors.search import search_filter
 
     definition = parse_definition(definition)
-    queryset = queryset.filter(definition_q(workspace_id, kind, definition))
+    queryset = queryset.filter(definition_q(workspace_id, kind, definition, fields))
     if definition["text"]:
         queryset = search_filter(queryset, definition["text"])
     return queryset

@@ -35,19 +35,23 @@ def client_list(
     definition: dict[str, Any] | None = None,
     segment: Segment | None = None,
     sort: str = "name",
+    fields: dict[str, ClientField] | None = None,
 ) -> QuerySet[Client]:
     """Visible clients of `kind`, narrowed by a filter definition and/or a segment, in a
-    stable order (the id breaks ties, so pages never repeat or skip rows)."""
+    stable order (the id breaks ties, so pages never repeat or skip rows). `fields`: the
+    workspace's `filter_fields` when the caller has them (a page needs them three times)."""
     queryset = segment_queryset(actor, segment) if segment is not None else clients_visible_to(actor, kind)
     if definition:
-        queryset = apply_definition(queryset, actor.workspace_id, kind, parse_definition(definition))
-    return order_clients(queryset, actor.workspace_id, kind, sort)
+        queryset = apply_definition(queryset, actor.workspace_id, kind, parse_definition(definition), fields)
+    return order_clients(queryset, actor.workspace_id, kind, sort, fields)
 
 
-def order_clients(queryset: QuerySet[Client], workspace_id: int, kind: str, sort: str) -> QuerySet[Client]:
+def order_clients(
+    queryset: QuerySet[Client], workspace_id: int, kind: str, sort: str, fields: dict[str, ClientField] | None = None
+) -> QuerySet[Client]:
     descending = sort.startswith("-")
     key = sort.lstrip("-") or "name"
-    fields = client_fields(workspace_id, kind)
+    fields = fields if fields is not None else client_fields(workspace_id, kind)
     field = fields.get(key)
     if field is None or not field.sortable:
         raise ValidationError({"sort": [_("The list cannot be sorted by “%(key)s”.") % {"key": key}]})

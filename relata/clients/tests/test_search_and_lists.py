@@ -112,6 +112,23 @@ def test_list_quick_filters_sort_and_columns(personas, client_as, base):
     assert "VIP" in page and "300" in page
 
 
+def test_a_filtered_list_page_reads_the_field_definitions_once(personas, client_as, base):
+    """The filter, the sort and the condition builder all need the workspace's fields:
+    one read of the custom field definitions per page, with or without a filter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    custom_field_create(personas.admin, entity="company", label="Склад", field_type="text")
+    client = client_as(personas.manager1)
+    client.get("/clients/companies/")  # warm the session's caches
+    for params in ({}, {"city": "Казань", "sort": "-name"}, {"cond": condition("headcount", "gt", 100)}):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/clients/companies/", params)
+        assert response.status_code == 200
+        reads = [q["sql"] for q in queries if 'FROM "clients_customfield"' in q["sql"]]
+        assert len(reads) == 1, reads
+
+
 def condition(field, op, value):
     import json
 

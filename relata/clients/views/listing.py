@@ -3,6 +3,7 @@ pagination, selection for bulk actions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from relata.clients.fields import DEFAULT_COLUMNS, OPERATOR_LABELS, ClientField, client_fields, filter_fields
-from relata.clients.models import ClientKind, Segment
+from relata.clients.models import ClientKind, LifecycleStatus, Segment, Tag
 from relata.clients.selectors.clients import statuses_of, tags_of
 from relata.clients.selectors.lists import client_list, definition_from_params
 from relata.clients.selectors.segments import saved_views_of, segments_visible_to
@@ -52,6 +53,7 @@ class ClientListing:
     params: QueryDict
     segment: Segment | None = None
     problems: list[str] = field(default_factory=list)
+    filters: dict[str, ClientField] = field(default_factory=dict)  # fields and conditions a filter may test
 
     @property
     def capped(self) -> bool:
@@ -82,7 +84,8 @@ class ClientListing:
 def build_listing(request: HttpRequest, actor: Membership, kind: str, params: QueryDict | None = None) -> ClientListing:
     params = params if params is not None else request.GET
     fields = client_fields(actor.workspace_id, kind)
-    definition, problems = definition_from_params(params, kind, filter_fields(actor.workspace_id, kind))
+    filters = filter_fields(actor.workspace_id, kind, base=fields)  # read once: the page needs them thrice
+    definition, problems = definition_from_params(params, kind, filters)
     segment = None
     if params.get("segment", "").isdigit():
         segment = get_visible(actor, segments_visible_to(actor, kind), params["segment"])
@@ -91,7 +94,7 @@ def build_listing(request: HttpRequest, actor: Membership, kind: str, params: Qu
         sort = "name"
     wanted = [c for c in params.get("cols", "").split(",") if c in fields] or DEFAULT_COLUMNS[kind]
     columns = [fields[c] for c in wanted if c in fields]
-    queryset = client_list(actor, kind, definition=definition, segment=segment, sort=sort)
+    queryset = client_list(actor, kind, definition=definition, segment=segment, sort=sort, fields=filters)
     queryset = queryset.prefetch_related("tags") if any(c.key == "tags" for c in columns) else queryset
     try:
         page_size = int(params.get("page_size", 50))
@@ -99,25 +102,34 @@ def build_listing(request: HttpRequest, actor: Membership, kind: str, params: Qu
         page_size = 50
     page_size = page_size if page_size in PAGE_SIZES else 50
     page = CountedPaginator(queryset, page_size).get_page(params.get("page"))
-    return ClientListing(kind, fields, definition, columns, sort, page, page_size, params, segment, problems)
+    return ClientListing(kind, fields, definition, columns, sort, page, page_size, params, segment, problems, filters)
 
 
-def field_catalogue(fields: dict[str, ClientField], actor: Membership) -> list[dict[str, Any]]:
-    """The fields as the condition builder (Alpine) needs them."""
-    people = [
-        {"value": m.user_id, "label": m.user.full_name} for m in members_visible_to(actor).order_by("user__full_name")
-    ]
-    statuses = [{"value": s.pk, "label": s.display_name} for s in statuses_of(actor)]
-    tags = [{"value": t.pk, "label": t.name} for t in tags_of(actor)]
+def field_catalogue(
+    fields: dict[str, ClientField],
+    actor: Membership,
+    *,
+    members: Iterable[Membership] | None = None,
+    statuses: Iterable[LifecycleStatus] | None = None,
+    tags: Iterable[Tag] | None = None,
+) -> list[dict[str, Any]]:
+    """The fields as the condition builder (Alpine) needs them (the page's own lists of
+    colleagues, statuses and tags may be passed in, so that they are read once)."""
+    if members is None:
+        members = members_visible_to(actor).order_by("user__full_name")
+    people = [{"value": m.user_id, "label": m.user.full_name} for m in members]
+    statuses = statuses if statuses is not None else statuses_of(actor)
+    status_options = [{"value": s.pk, "label": s.display_name} for s in statuses]
+    tag_options = [{"value": t.pk, "label": t.name} for t in (tags if tags is not None else tags_of(actor))]
     catalogue = []
     for entry in fields.values():
         options: list[dict[str, Any]] = [{"value": c[0], "label": str(c[1])} for c in entry.choices]
         if entry.type == "user":
             options = people
         elif entry.type == "status":
-            options = statuses
+            options = status_options
         elif entry.type == "tags":
-            options = tags
+            options = tag_options
         elif entry.type == "boolean":
             options = [{"value": "true", "label": _("yes")}, {"value": "false", "label": _("no")}]
         catalogue.append(
@@ -135,16 +147,19 @@ def field_catalogue(fields: dict[str, ClientField], actor: Membership) -> list[d
 
 def list_context(request: HttpRequest, actor: Membership, listing: ClientListing) -> dict[str, Any]:
     kind = listing.kind
+    statuses = list(statuses_of(actor))
+    owners = list(members_visible_to(actor).order_by("user__full_name"))
+    tags = list(tags_of(actor))
     return {
         "listing": listing,
         "kind": kind,
         "kind_label": _("Companies") if kind == ClientKind.COMPANY else _("People"),
-        "statuses": statuses_of(actor),
-        "owners": members_visible_to(actor).order_by("user__full_name"),
-        "tags": tags_of(actor),
+        "statuses": statuses,
+        "owners": owners,
+        "tags": tags,
         "segments": segments_visible_to(actor, kind),
         "saved_views": saved_views_of(actor, kind),
-        "catalogue": field_catalogue(filter_fields(actor.workspace_id, kind), actor),
+        "catalogue": field_catalogue(listing.filters, actor, members=owners, statuses=statuses, tags=tags),
         "advanced": request.GET.getlist("cond"),
         "all_columns": [f for f in listing.fields.values()],
         "selected_columns": [c.key for c in listing.columns],
