@@ -1,5 +1,6 @@
 """Record timelines: one newest-first stream of everything that happened to a record
-(a client now; deals and tickets later), made of sources that apps register.
+(a client now; deals and tickets later), made of sources that apps register; most are
+`RecordRows`: one model's rows about the record, declared by a few attributes.
 
 Each source reads its own table (field changes from the event log, activities, tasks,
 later stage changes and orders…) and the page merges them. Paging is by keyset, not by
@@ -21,6 +22,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 
+from relata.core.access import scope_queryset
 from relata.core.models import Membership
 
 PAGE_SIZE = 25
@@ -117,6 +119,46 @@ def keyset(queryset: QuerySet[Any], time_field: str, rank: int, before: Cursor |
             condition = Q(**{f"{time_field}__lte": before.at})
         queryset = queryset.filter(condition)
     return queryset.order_by(f"-{time_field}", "-pk")
+
+
+class RecordRows:
+    """A source made of one model's rows about the record, newest first by `time_field`,
+    within the actor's scope on those rows; the author filter matches `author_field`.
+    Subclasses name the rows (`rows`), the permission module that shows them in the
+    filter (`module`) and how an entry looks (`template`, `related` to load with it)."""
+
+    key: str
+    rank: int
+    label: Promise
+    module: str
+    template: str
+    time_field: str
+    author_field: str
+    related: tuple[str, ...] = ()
+
+    def rows(self, record_id: Any) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def filters(self, actor: Membership) -> list[tuple[str, str | Promise]]:
+        return [(self.key, self.label)] if actor.can(self.module, "view") else []
+
+    def fetch(
+        self,
+        actor: Membership,
+        record: Model,
+        *,
+        before: Cursor | None,
+        limit: int,
+        kind: str | None,
+        author_id: int | None,
+    ) -> list[TimelineItem]:
+        queryset = scope_queryset(actor, self.rows(record.pk))
+        if author_id is not None:
+            queryset = queryset.filter(**{self.author_field: author_id})
+        rows = keyset(queryset.select_related(*self.related), self.time_field, self.rank, before)[:limit]
+        return [
+            TimelineItem(getattr(row, self.time_field), self.rank, row.pk, self.key, self.template, row) for row in rows
+        ]
 
 
 @dataclass

@@ -6,51 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from django.utils.functional import Promise
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from relata.core.access import scope_queryset
-from relata.core.models import Membership
-from relata.core.timeline import Cursor, TimelineItem, keyset
+from relata.core.timeline import RecordRows
 from relata.sales.models import Deal, Lead, SalesDocument, StageVisit
 
 
-class _ClientSalesRecords:
-    """One kind of sales record of a client, newest first by `time_field`; the author
-    filter matches `author_field`. Subclasses say which rows and how they look."""
+class _ClientSalesRecords(RecordRows):
+    """A kind of sales record of a client, shown to those who may view sales."""
 
-    key: str
-    rank: int
-    label: Promise
-    template: str
-    time_field: str
-    author_field: str
-    related: tuple[str, ...] = ()
-
-    def rows(self, client_id: Any) -> QuerySet[Any]:
-        raise NotImplementedError
-
-    def filters(self, actor: Membership) -> list[tuple[str, str | Promise]]:
-        return [(self.key, self.label)] if actor.can("sales", "view") else []
-
-    def fetch(
-        self,
-        actor: Membership,
-        record: Model,
-        *,
-        before: Cursor | None,
-        limit: int,
-        kind: str | None,
-        author_id: int | None,
-    ) -> list[TimelineItem]:
-        queryset = scope_queryset(actor, self.rows(record.pk))
-        if author_id is not None:
-            queryset = queryset.filter(**{self.author_field: author_id})
-        rows = keyset(queryset.select_related(*self.related), self.time_field, self.rank, before)[:limit]
-        return [
-            TimelineItem(getattr(row, self.time_field), self.rank, row.pk, self.key, self.template, row) for row in rows
-        ]
+    module = "sales"
 
 
 class ClientLeads(_ClientSalesRecords):
