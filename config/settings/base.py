@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "relata.activities",
     "relata.catalog",
     "relata.sales",
+    "relata.orders",
     "relata.web",
     "relata.api",
 ]
