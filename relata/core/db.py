@@ -26,21 +26,36 @@ def register_sqlite_function(name: str, arity: int, function: Any) -> None:
     """Add a Python function to every SQLite connection (and to the current one)."""
     SQLITE_FUNCTIONS[name] = (arity, function)
     if default_connection.vendor == "sqlite" and default_connection.connection is not None:
-        default_connection.connection.create_function(name, arity, function, deterministic=True)
+        _add_missing(default_connection)
+
+
+def _add_missing(connection: Any) -> None:
+    """Create on the connection the functions it does not have yet, and only those.
+    Redefining a function fails ("Error creating function") while a statement is active
+    on the connection, which happens when a live test server's thread shares the test
+    thread's in-memory database; so a function is created once per raw connection."""
+    raw = connection.connection
+    state = getattr(connection, "_relata_sqlite_functions", None)
+    if state is None or state[0] is not raw:
+        state = (raw, set[str]())
+        connection._relata_sqlite_functions = state
+    for name, (arity, function) in SQLITE_FUNCTIONS.items():
+        if name not in state[1]:
+            raw.create_function(name, arity, function, deterministic=True)
+            state[1].add(name)
 
 
 @receiver(connection_created, dispatch_uid="relata.core.sqlite_functions")
 def _register_on_connect(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
-        for name, (arity, function) in SQLITE_FUNCTIONS.items():
-            connection.connection.create_function(name, arity, function, deterministic=True)
+        _add_missing(connection)
 
 
 def ensure_sqlite_functions() -> None:
     """For a connection opened before a function was registered (idempotent)."""
     if default_connection.vendor == "sqlite":
         default_connection.ensure_connection()
-        _register_on_connect(None, default_connection)
+        _add_missing(default_connection)
 
 
 class Casefold(Func):
