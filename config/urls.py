@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/", include("relata.activities.urls")),
     path("catalog/", include("relata.catalog.urls")),
     path("sales/", include("relata.sales.urls")),
+    path("orders/", include("relata.orders.urls")),
     path("api/", api.urls),
 ]
 

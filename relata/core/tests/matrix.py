@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -204,8 +205,10 @@ def _body(response: Any) -> str:
     return content.decode(errors="replace")
 
 
-def run_case(rule: Rule, persona: str, *, is_api: bool, method: str, url_for: Callable[[World], str]) -> None:
-    world = make_world()
+def run_case(
+    world: World, rule: Rule, persona: str, *, is_api: bool, method: str, url_for: Callable[[World], str]
+) -> None:
+    cache.clear()  # rate limits and the like must not carry over from the previous case
     member = world.p.all().get(persona)
     if is_api:
         caller: Any = ApiClient(member)

@@ -58,6 +58,7 @@ from relata.sales.services.deals import (
 )
 from relata.web.editing import render_form, run_action, save_form
 from relata.web.lists import Column, build_list, render_list
+from relata.web.panels import panels_for
 
 CLOSED_DAYS = 30  # won and lost columns of the board show deals closed this recently
 
@@ -186,6 +187,8 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lose_form": LoseForm(actor=actor, initial={"version": deal.version}),
         "documents": list(deal_documents(actor, deal)),
         "document_kinds": DocumentKind.choices,
+        # Other apps' panels (the orders app's "Orders" panel), main column.
+        "panels": panels_for(actor, deal),
     }
     return render(request, "sales/deal.html", context)
 
