@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from relata.clients.models import Client
 from relata.core.access import get_visible, require, scope_queryset
 from relata.core.audit import record_event
 from relata.core.concurrency import save_versioned
+from relata.core.counters import raise_counter
 from relata.core.errors import ValidationError, invalid
 from relata.core.inputs import as_id
 from relata.core.models import Membership
@@ -44,15 +45,7 @@ MAX_LINES = 200
 def next_order_number(workspace_id: int) -> int:
     """The next order number of the workspace. Call inside the transaction that creates
     the order: the UPDATE keeps the counter's row locked until it ends."""
-    counters = OrderCounter.objects.filter(workspace_id=workspace_id)
-    if not counters.exists():
-        try:
-            with transaction.atomic():  # a savepoint: another order may create it first
-                OrderCounter.objects.create(workspace_id=workspace_id)
-        except IntegrityError:
-            pass
-    counters.update(last_number=F("last_number") + 1)
-    return counters.values_list("last_number", flat=True).get()
+    return raise_counter(OrderCounter, workspace_id=workspace_id)
 
 
 def _field(index: int, name: str) -> str:

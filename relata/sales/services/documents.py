@@ -16,14 +16,14 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from relata.core.access import get_visible
 from relata.core.audit import record_event
+from relata.core.counters import raise_counter
 from relata.core.errors import invalid
 from relata.core.models import Membership
 from relata.core.services.notifications import email_enqueue
@@ -44,15 +44,7 @@ MAX_MESSAGE = 10_000
 def next_number(workspace_id: int, kind: str) -> int:
     """The next number of `kind` in the workspace. Call inside the transaction that
     creates the document: the UPDATE keeps the counter's row locked until it ends."""
-    counters = DocumentCounter.objects.filter(workspace_id=workspace_id, kind=kind)
-    if not counters.exists():
-        try:
-            with transaction.atomic():  # a savepoint: another issue may create it first
-                DocumentCounter.objects.create(workspace_id=workspace_id, kind=kind)
-        except IntegrityError:
-            pass
-    counters.update(last_number=F("last_number") + 1)
-    return counters.values_list("last_number", flat=True).get()
+    return raise_counter(DocumentCounter, workspace_id=workspace_id, kind=kind)
 
 
 def _kind(value: Any) -> str:
