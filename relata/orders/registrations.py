@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from relata.clients.relations import merge_unique_links, register_client_relation
 from relata.core.audit import register_event_kinds
+from relata.core.timeline import register_timeline_source
 from relata.orders.models import Order, PurchaseRequest, Supplier
+from relata.orders.selectors.history import client_purchases_panel
+from relata.orders.selectors.timeline import ClientOrders, ClientPayments, ClientShipments
+from relata.web.panels import Panel, register_panel
 
 register_event_kinds(
     {
@@ -23,6 +27,17 @@ register_event_kinds(
     }
 )
 
+# A client's orders, payments and shipments on its timeline; its purchases on its card.
+register_timeline_source("clients.client", ClientOrders())
+register_timeline_source("clients.client", ClientPayments())
+register_timeline_source("clients.client", ClientShipments())
+register_panel(
+    "clients.client",
+    Panel(
+        "orders.purchases", "orders/_client_purchases.html", client_purchases_panel, "catalog", column="side", order=6
+    ),
+)
+
 # Orders and purchase requests follow a merge of their client into the surviving one.
 register_client_relation(Order, "client", label=_("Orders"))
 register_client_relation(PurchaseRequest, "supplier", label=_("Purchase requests"))
@@ -33,3 +48,4 @@ register_client_relation(
     merge=merge_unique_links(Supplier, "workspace_id", "client"),
     label=_("Supplier registrations"),
 )
+from relata.orders import demo as _demo  # noqa: E402, F401  (registers the demo step)

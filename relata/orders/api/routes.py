@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from relata.orders.api import orders, stock
+from relata.orders.api import history, orders, stock
 
 router = Router()
 router.add_router("", stock.router)
 router.add_router("", orders.router)
+router.add_router("", history.router)

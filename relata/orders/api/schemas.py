@@ -207,3 +207,40 @@ class PurchaseRequestFilter(Schema):
 
 class ReceiveIn(Schema):
     complete_reservation: bool = Field(False, description="Also reserve the goods for the request's order.")
+
+
+class ProductBoughtOut(Schema):
+    product_id: int
+    name: str
+    currency: str
+    quantity: decimal.Decimal
+    amount: decimal.Decimal
+    orders: int = Field(..., description="How many orders had the product.")
+    last_bought_at: dt.datetime
+
+
+class AmountOut(Schema):
+    currency: str
+    amount: decimal.Decimal
+
+
+class RecentOrderOut(Schema):
+    id: int
+    number: int
+    deal_id: int | None
+    currency: str
+    status: str
+    total: decimal.Decimal
+    paid_amount: decimal.Decimal
+    created_at: dt.datetime
+
+
+class PurchaseHistoryOut(Schema):
+    client_id: int
+    orders_count: int = Field(..., description="Orders that are not cancelled.")
+    first_order_at: dt.datetime | None
+    last_order_at: dt.datetime | None
+    revenue: list[AmountOut] = Field(..., description="The orders' totals, per currency.")
+    paid: list[AmountOut]
+    products: list[ProductBoughtOut] = Field(..., description="Most spent on first.")
+    recent_orders: list[RecentOrderOut]

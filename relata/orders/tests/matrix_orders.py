@@ -104,6 +104,9 @@ API: dict[tuple[str, str], Rule] = {
         expect=FROM_DEAL,
     ),
     ("GET", _ORDER): api_rule("custom", object_route=True, kwargs=_order, expect=SEES),
+    ("GET", "/api/v1/clients/{client_id}/purchases"): api_rule(
+        "custom", object_route=True, kwargs=lambda w: {"client_id": w.wombat_client.pk}, expect=SEES
+    ),
     ("POST", _ORDER + "/cancel"): api_rule(
         "custom", data=lambda w: {"version": w.wombat_order.version}, object_route=True, kwargs=_order, expect=CANCELS
     ),
