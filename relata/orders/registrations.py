@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from relata.clients.relations import merge_unique_links, register_client_relation
 from relata.core.audit import register_event_kinds
 from relata.orders.models import Order, PurchaseRequest, Supplier
+from relata.orders.selectors.orders import deal_orders_panel
+from relata.web.navigation import NavItem, register_nav
+from relata.web.panels import Panel, register_panel
 
 register_event_kinds(
     {
@@ -32,4 +35,11 @@ register_client_relation(
     "client",
     merge=merge_unique_links(Supplier, "workspace_id", "client"),
     label=_("Supplier registrations"),
+)
+
+# The order pages: the list in the navigation, and the deal page's "Orders" panel.
+register_nav(NavItem("orders", _("Orders"), "orders:orders", "catalog", icon="receipt", order=38))
+register_panel(
+    "sales.deal",
+    Panel("orders.deal", "orders/orders/_deal_orders.html", deal_orders_panel, "catalog", column="main", order=20),
 )
