@@ -5,7 +5,7 @@ onto these forms next to the field they name."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,7 +29,7 @@ def warehouse_choices(actor: Membership) -> list[tuple[Any, str]]:
     return [("", "—")] + [(w.pk, w.name) for w in warehouses_visible_to(actor).filter(is_active=True)]
 
 
-def supplier_choices(actor: Membership) -> list[tuple[Any, str]]:
+def supplier_choices(actor: Membership) -> list[tuple[Any, Any]]:
     return [("", _("Not chosen yet"))] + [(s.client_id, s.client.name) for s in suppliers_visible_to(actor)]
 
 
@@ -45,16 +45,21 @@ def _is_zero(text: str) -> bool:
         return False
 
 
-class OrderFilterForm(StyledForm):
+class ChoicesForm(StyledForm):
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+
+class OrderFilterForm(ChoicesForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
     client = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *OrderStatus.choices]
+        self.choice_field("status").choices = [("", _("All statuses")), *OrderStatus.choices]
 
 
-class ReservationOptionsForm(StyledForm):
+class ReservationOptionsForm(ChoicesForm):
     """Where an order's goods are reserved, and what happens when stock is short."""
 
     warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
@@ -68,8 +73,8 @@ class ReservationOptionsForm(StyledForm):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = warehouse_choices(actor)
-        self.fields["supplier"].choices = supplier_choices(actor)
+        self.choice_field("warehouse").choices = warehouse_choices(actor)
+        self.choice_field("supplier").choices = supplier_choices(actor)
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -97,7 +102,7 @@ class OrderForm(ReservationOptionsForm):
         }
 
 
-class OrderLineForm(StyledForm):
+class OrderLineForm(ChoicesForm):
     product = forms.ChoiceField(label=_("Product"), required=False)
     quantity = forms.CharField(label=_("Quantity"), max_length=30, required=False)
     price = forms.CharField(label=_("Price"), max_length=30, required=False, help_text=_("Empty: the price list's."))
@@ -105,7 +110,7 @@ class OrderLineForm(StyledForm):
 
     def __init__(self, *args: Any, products: list[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = products
+        self.choice_field("product").choices = products
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -136,7 +141,10 @@ class BaseOrderLineFormSet(BaseFormSet):  # type: ignore[type-arg]
         return rest
 
 
-OrderLineFormSet = formset_factory(OrderLineForm, formset=BaseOrderLineFormSet, extra=5, max_num=200)
+OrderLineFormSet = cast(
+    type[BaseOrderLineFormSet],
+    formset_factory(OrderLineForm, formset=BaseOrderLineFormSet, extra=5, max_num=200),
+)
 
 
 class PaymentForm(StyledForm):

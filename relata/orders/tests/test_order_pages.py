@@ -78,6 +78,14 @@ def test_list_shows_orders_and_filters_by_status_and_client(personas, shop, orde
     assert url("order", order.pk) not in text(browser.get(url("orders"), {"client": other_client.pk}))
 
 
+def test_the_client_filter_cannot_inject_script(personas):
+    browser = as_member(personas.admin)
+    page = text(browser.get(url("orders"), {"client": "');alert(1);('"}))
+    assert "alert(1)" not in page
+    page = text(browser.post(url("order_new"), {"client": "');alert(1);('", "lines-TOTAL_FORMS": "0"}))
+    assert "');alert" not in page and "&#x27;);alert" not in page
+
+
 def test_list_query_count_does_not_grow_with_the_orders(personas, shop, django_assert_max_num_queries):
     receive(personas.admin, shop.brick, shop.main, "100")
     for _index in range(6):

@@ -99,6 +99,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter_form": form,
         "client": _client_or_none(actor, client_id),
+        "client_id": client_id,
         "filtered": bool(filters),
         "query": urlencode(filters),
         "can_create": actor.can("catalog", "create"),
