@@ -9,7 +9,9 @@ from relata.core.audit import register_event_kinds
 from relata.core.timeline import register_timeline_source
 from relata.orders.models import Order, PurchaseRequest, Supplier
 from relata.orders.selectors.history import client_purchases_panel
+from relata.orders.selectors.orders import deal_orders_panel
 from relata.orders.selectors.timeline import ClientOrders, ClientPayments, ClientShipments
+from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
 
 register_event_kinds(
@@ -48,4 +50,12 @@ register_client_relation(
     merge=merge_unique_links(Supplier, "workspace_id", "client"),
     label=_("Supplier registrations"),
 )
+
+# The order pages: the list in the navigation, and the deal page's "Orders" panel.
+register_nav(NavItem("orders", _("Orders"), "orders:orders", "catalog", icon="receipt", order=38))
+register_panel(
+    "sales.deal",
+    Panel("orders.deal", "orders/orders/_deal_orders.html", deal_orders_panel, "catalog", column="main", order=20),
+)
+
 from relata.orders import demo as _demo  # noqa: E402, F401  (registers the demo step)

@@ -3,11 +3,16 @@ over the order's owner)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from relata.core.access import get_visible, scope_queryset
 from relata.core.models import Membership
-from relata.orders.models import Order, OrderLine
+from relata.orders.models import Order, OrderLine, OrderStatus, Payment, PurchaseRequest, Shipment, ShipmentLine
+from relata.orders.selectors.stock import warehouses_visible_to
+from relata.sales.models import Deal, DealStatus
 
 
 def orders_visible_to(
@@ -26,4 +31,86 @@ def orders_visible_to(
 
 
 def order_get(actor: Membership, pk: int) -> Order:
-    return get_visible(actor, orders_visible_to(actor), pk)
+    related = ("client", "deal", "warehouse", "owner", "created_by")
+    return get_visible(actor, orders_visible_to(actor).select_related(*related), pk)
+
+
+def order_lines(actor: Membership, order: Order) -> QuerySet[OrderLine]:
+    """The order's lines in their order, with their products."""
+    return (
+        scope_queryset(actor, OrderLine.objects.filter(order_id=order.pk))
+        .select_related("product")
+        .order_by("position", "id")
+    )
+
+
+def order_purchase_requests(actor: Membership, order: Order) -> QuerySet[PurchaseRequest]:
+    """The purchase requests made for the order's shortage (or by hand for it)."""
+    return (
+        scope_queryset(actor, PurchaseRequest.objects.filter(order_id=order.pk))
+        .select_related("product", "supplier")
+        .order_by("id")
+    )
+
+
+def order_payments(actor: Membership, order: Order) -> QuerySet[Payment]:
+    """The order's payments, oldest first."""
+    return (
+        scope_queryset(actor, Payment.objects.filter(order_id=order.pk)).select_related("author").order_by("date", "id")
+    )
+
+
+def order_shipments(actor: Membership, order: Order) -> QuerySet[Shipment]:
+    """The order's shipments with their lines, oldest first."""
+    lines = scope_queryset(actor, ShipmentLine.objects.all()).select_related("order_line").order_by("id")
+    return (
+        scope_queryset(actor, Shipment.objects.filter(order_id=order.pk))
+        .select_related("author")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("date", "id")
+    )
+
+
+def order_may_cancel(actor: Membership, order: Order) -> bool:
+    """Whether the actor may cancel the order, by the rule `order_cancel` enforces:
+    `catalog.change`, or the right to change the order's deal (its state aside)."""
+    if actor.can("catalog", "change"):
+        return True
+    if order.deal_id is None or not actor.can("sales", "change"):
+        return False
+    return scope_queryset(actor, Deal.objects.filter(pk=order.deal_id)).exists()
+
+
+def deal_may_order(actor: Membership, deal: Deal) -> bool:
+    """Whether the deal can become an order now and the actor may make it (the checks of
+    `order_create_from_deal` that need no input): won, with a client and lines, no order
+    that is not cancelled, and the right to change the deal and read the catalog."""
+    if deal.status != DealStatus.WON or deal.client_id is None:
+        return False
+    if not (actor.can("sales", "change") and actor.can("catalog", "view")):
+        return False
+    if not scope_queryset(actor, Deal.objects.filter(pk=deal.pk)).exists():
+        return False
+    if not deal.lines.exists():
+        return False
+    return (
+        not scope_queryset(actor, Order.objects.filter(deal_id=deal.pk)).exclude(status=OrderStatus.CANCELLED).exists()
+    )
+
+
+def deal_orders_panel(actor: Membership, deal: Deal) -> dict[str, Any]:
+    """The "Orders" panel of a deal's page: the deal's orders the actor sees and, when
+    the deal can become an order and the actor may make it, the warehouses to reserve in
+    (else, for who could make it, why not yet)."""
+    orders = list(orders_visible_to(actor, deal_id=deal.pk).prefetch_related(None))
+    can_order = deal_may_order(actor, deal)
+    explain = ""
+    if not can_order and actor.can("sales", "change") and not any(o.status != OrderStatus.CANCELLED for o in orders):
+        if deal.status == DealStatus.OPEN:
+            explain = _("Once the deal is won, its order is made here.")
+        elif deal.status == DealStatus.WON and deal.client_id is None:
+            explain = _("Choose the deal's client first: an order is for a client.")
+        elif deal.status == DealStatus.WON and not deal.lines.exists():
+            explain = _("Add the deal's lines (what is sold) to make its order.")
+    warehouses = list(warehouses_visible_to(actor).filter(is_active=True)) if can_order else []
+    return {"deal": deal, "orders": orders, "can_order": can_order, "warehouses": warehouses, "explain": explain}
