@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from relata.clients.relations import merge_unique_links, register_client_relation
 from relata.core.audit import register_event_kinds
 from relata.orders.models import Order, PurchaseRequest, Supplier
+from relata.web.navigation import NavItem, register_nav
 
 register_event_kinds(
     {
@@ -33,3 +34,6 @@ register_client_relation(
     merge=merge_unique_links(Supplier, "workspace_id", "client"),
     label=_("Supplier registrations"),
 )
+
+# The storekeeper's section (stock, movements, purchase requests, warehouses, suppliers).
+register_nav(NavItem("stock", _("Stock"), "orders:stock", "catalog", icon="boxes", order=39))
