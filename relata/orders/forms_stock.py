@@ -77,7 +77,7 @@ class WarehouseForm(StyledForm):
         label=gettext_lazy("In use"),
         required=False,
         initial=True,
-        help_text=gettext_lazy("Orders, receipts and adjustments are offered only warehouses in use."),
+        help_text=gettext_lazy("Only warehouses in use are offered for orders, receipts and adjustments."),
     )
 
 
