@@ -64,7 +64,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 
 def _prefill(params: QueryDict, names: tuple[str, ...]) -> dict[str, str]:
     """Initial values a link passes to a form (?product=…&warehouse=…)."""
-    return {name: params[name] for name in names if params.get(name)}
+    return {name: str(params.get(name)) for name in names if params.get(name)}
 
 
 # --- Stock and the ledger -----------------------------------------------------------------
