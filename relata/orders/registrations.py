@@ -57,5 +57,7 @@ register_panel(
     "sales.deal",
     Panel("orders.deal", "orders/orders/_deal_orders.html", deal_orders_panel, "catalog", column="main", order=20),
 )
+# The storekeeper's section (stock, movements, purchase requests, warehouses, suppliers).
+register_nav(NavItem("stock", _("Stock"), "orders:stock", "catalog", icon="boxes", order=39))
 
 from relata.orders import demo as _demo  # noqa: E402, F401  (registers the demo step)
