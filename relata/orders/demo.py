@@ -35,7 +35,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from relata.catalog.demo import PRODUCTS
-from relata.catalog.models import Product
+from relata.catalog.models import Product, ProductKind
 from relata.clients.models import Client, ClientKind, Employment
 from relata.clients.services.clients import client_create
 from relata.core.demo import register_demo_step
@@ -228,9 +228,8 @@ def _write(workspace: Workspace, admin: Membership, drawn: list[DrawnOrder], sto
     lines: list[OrderLine] = []
     for item in drawn:
         for position, (product, quantity, price) in enumerate(item.lines):
-            shipped = (quantity * item.shipped_share).quantize(Decimal(1)) if product.kind == "product" else Decimal(0)
-            if item.shipped_share == 1:
-                shipped = quantity
+            stocked = product.kind == ProductKind.PRODUCT  # services are neither reserved nor shipped
+            shipped = (quantity * item.shipped_share).quantize(Decimal(1)) if stocked else Decimal(0)
             lines.append(
                 OrderLine(
                     workspace_id=ws,
@@ -241,7 +240,7 @@ def _write(workspace: Workspace, admin: Membership, drawn: list[DrawnOrder], sto
                     price=price,
                     vat_rate=VAT,
                     total=(quantity * price).quantize(CENT, rounding=ROUND_HALF_UP),
-                    reserved=quantity - shipped if product.kind == "product" else Decimal(0),
+                    reserved=quantity - shipped if stocked else Decimal(0),
                     shipped=shipped,
                     position=position,
                 )
@@ -273,7 +272,7 @@ def _write_money_and_goods(workspace: Workspace, drawn: list[DrawnOrder], lines:
     movements: list[StockMovement] = []
     for item in drawn:
         for line in by_order[item.order.pk]:
-            if line.product.kind != "product":
+            if line.product.kind != ProductKind.PRODUCT:
                 continue
             movements.append(_movement(ws, line, item, MovementKind.RESERVATION, line.quantity))
         goods = [line for line in by_order[item.order.pk] if line.shipped > 0]
@@ -323,7 +322,7 @@ def _receipts(ws: int, drawn: list[DrawnOrder], by_order: dict[int, list[OrderLi
     for item in drawn:
         month = item.at.date().replace(day=1)
         for line in by_order[item.order.pk]:
-            if line.product.kind == "product":
+            if line.product.kind == ProductKind.PRODUCT:
                 key = (line.product_id, item.order.warehouse_id, month)
                 need[key] += line.quantity
                 author[key] = item.order.owner_id

@@ -60,7 +60,10 @@ def test_two_years_of_orders_that_analysis_can_use():
     assert not orders.filter(created_at__lt=now - dt.timedelta(days=30)).exclude(status=OrderStatus.CLOSED).exists()
     assert orders.filter(status=OrderStatus.RESERVED).exists() and orders.filter(status=OrderStatus.PAID).exists()
     line_sums = dict(
-        OrderLine.objects.filter(workspace_id=ws).values("order_id").annotate(s=Sum("total")).values_list("order_id", "s")
+        OrderLine.objects.filter(workspace_id=ws)
+        .values("order_id")
+        .annotate(s=Sum("total"))
+        .values_list("order_id", "s")
     )
     assert all(line_sums[o.pk] == o.total for o in orders.only("pk", "total"))
 
@@ -69,7 +72,9 @@ def test_the_ledger_adds_up_and_the_brick_sale_waits_for_its_wagon():
     workspace = create_demo_workspace()
     ws = workspace.pk
     for level in StockLevel.objects.filter(workspace_id=ws):
-        moves = StockMovement.objects.filter(workspace_id=ws, product_id=level.product_id, warehouse_id=level.warehouse_id)
+        moves = StockMovement.objects.filter(
+            workspace_id=ws, product_id=level.product_id, warehouse_id=level.warehouse_id
+        )
         on_hand = moves.filter(kind__in=["receipt", "adjustment", "shipment"]).aggregate(s=Sum("quantity"))["s"]
         reserved = moves.filter(kind__in=["reservation", "release", "shipment"]).aggregate(s=Sum("quantity"))["s"]
         assert (level.on_hand, level.reserved) == (on_hand, reserved or Decimal(0))

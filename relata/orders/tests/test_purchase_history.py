@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from relata.core.models import Membership
 from relata.orders.services.orders import (
     order_cancel,
     order_create,
@@ -97,7 +98,7 @@ def test_a_client_without_orders_has_an_empty_history(personas, api_as):
 
 def test_the_card_shows_the_purchases_and_the_timeline_the_orders(personas, client_as, bought):
     client, first, second = bought
-    page = client_as(personas.manager1).get(reverse("clients:detail", args=[client.pk]))
+    page = client_as(personas.admin).get(reverse("clients:detail", args=[client.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="client-purchases"' in html
@@ -107,3 +108,22 @@ def test_the_card_shows_the_purchases_and_the_timeline_the_orders(personas, clie
     assert f'data-order="{first.pk}"' in html and f'data-order="{second.pk}"' in html
     assert 'data-payment="' in html and 'data-shipment="' in html
     assert reverse("orders:order", args=[first.pk]) in html
+
+
+def test_the_storekeeper_sees_the_orders_but_not_the_deals_behind_them(personas, client_as, bought):
+    """Issue 6: the storekeeper's role reads orders and stock, not the clients' deals."""
+    client, first, _second = bought
+    keeper = Membership.objects.get(workspace=personas.admin.workspace, user__email="store@alpha.test")
+    browser = client_as(keeper)
+    deal_url = reverse("sales:deal", args=[first.deal_id])
+    for url in (
+        reverse("orders:order", args=[first.pk]),
+        reverse("orders:orders"),
+        reverse("clients:detail", args=[client.pk]),
+    ):
+        page = browser.get(url)
+        assert page.status_code == 200, url
+        assert deal_url not in page.content.decode(), url
+    assert "from a deal" in browser.get(reverse("orders:order", args=[first.pk])).content.decode()
+    # The manager who won it does get the link.
+    assert deal_url in client_as(personas.manager1).get(reverse("orders:order", args=[first.pk])).content.decode()
