@@ -3,6 +3,7 @@ their ledgers) also the holder within the actor's scope of the client base."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from relata.clients.models import Client
 from relata.core.access import get_visible, scope_queryset
 from relata.core.models import Membership
+from relata.core.money import CENT
 from relata.loyalty.models import Card, EntryKind, PointsEntry, Programme, Tier
 from relata.orders.models import Order, OrderStatus
 
@@ -95,7 +97,8 @@ def purchase_points(card: Card, orders: list[Order]) -> dict[int, dict[str, int]
             entry["earned"] = row["points"]
         elif row["kind"] == EntryKind.SPENT:
             entry["spent"] = -row["points"]
-            entry["discount"] = row["amount"]
+            # SQLite sums decimals as floats: back to cents.
+            entry["discount"] = Decimal(str(row["amount"])).quantize(CENT) if row["amount"] is not None else None
     return result
 
 

@@ -232,7 +232,7 @@ def points_spend(actor: Membership, card_id: int, *, order_id: Any, points: Any,
         raise invalid(
             "points",
             _("Points may pay at most %(share)s%% of this order: spend at most %(points)d points.")
-            % {"share": programme.max_share.normalize(), "points": at_most(share_left)},
+            % {"share": format(programme.max_share.normalize(), "f"), "points": at_most(share_left)},
             code="share",
         )
     if value > order.due:
