@@ -90,6 +90,9 @@ def programme_update(actor: Membership, programme_id: int, *, version: int, valu
     cleaned = _programme_values(actor, values)
     if _name_taken(actor, cleaned["name"], exclude=programme.pk):
         raise invalid("name", name_taken(), code="unique")
+    if cleaned["currency"] != programme.currency and programme.cards.exists():
+        # Points earned in one currency would be spent in another.
+        raise invalid("currency", _("The programme has cards: its currency cannot change."))
     before = snapshot(programme, PROGRAMME_FIELDS)
     for name, value in cleaned.items():
         setattr(programme, name, value)

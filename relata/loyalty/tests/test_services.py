@@ -420,3 +420,16 @@ def test_two_spends_of_the_last_points_one_is_refused(personas):
     c.refresh_from_db()
     assert c.balance == 10 == ledger_sum(c) == lots_sum(c)
     assert sorted(Order.objects.values_list("paid_amount", flat=True)) == [D("0.00"), D("40.00"), D("1000.00")]
+
+
+def test_the_currency_of_a_programme_with_cards_is_kept(personas, club, holder):
+    from relata.loyalty.services.programmes import programme_update
+
+    _card(personas.admin, club, holder)
+    values = {"name": "Bonus", "currency": "EUR", "earn_rate": "5", "point_value": "1", "max_share": "30"}
+    _refused(
+        lambda: programme_update(personas.admin, club.pk, version=club.version, values=values),
+        {"currency": ["The programme has cards: its currency cannot change."]},
+    )
+    changed = programme_update(personas.admin, club.pk, version=club.version, values={**values, "currency": "RUB"})
+    assert changed.version == club.version + 1
