@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalog/", include("relata.catalog.urls")),
     path("sales/", include("relata.sales.urls")),
     path("orders/", include("relata.orders.urls")),
+    path("loyalty/", include("relata.loyalty.urls")),
     path("api/", api.urls),
 ]
 

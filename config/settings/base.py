@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "relata.catalog",
     "relata.sales",
     "relata.orders",
+    "relata.loyalty",
     "relata.web",
     "relata.api",
 ]
@@ -222,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     # Task reminders: due ones are delivered within this many seconds.
     "task-reminders": {"task": "relata.activities.tasks.reminders_deliver", "schedule": 10.0},
     "task-rules-silence": {"task": "relata.activities.tasks.task_rules_run", "schedule": 3600.0},
+    # Loyalty points past their lifetime; idempotent, so a missed or repeated day is harmless.
+    "loyalty-points-expire": {"task": "relata.loyalty.tasks.points_expire", "schedule": 86400.0},
 }
 # A running job whose worker has shown no sign of life for this long is taken over.
 RELATA_JOB_STALL_SECONDS = env.int("RELATA_JOB_STALL_SECONDS", default=300)

@@ -20,6 +20,7 @@ from relata.clients.api import imports as import_routes
 from relata.clients.api import segments as segment_routes
 from relata.clients.api import settings as client_settings_routes
 from relata.core.api import audit, jobs, me, notifications, roles, teams, users, workspace
+from relata.loyalty.api import routes as loyalty_routes
 from relata.orders.api import routes as order_routes
 from relata.sales.api import deals as deal_routes
 from relata.sales.api import document_settings as document_settings_routes
@@ -71,5 +72,6 @@ v1.add_router("", document_routes.router)
 v1.add_router("", lead_routes.router)
 v1.add_router("", sales_plan_routes.router)
 v1.add_router("", order_routes.router)
+v1.add_router("", loyalty_routes.router)
 v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)

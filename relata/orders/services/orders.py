@@ -24,6 +24,7 @@ from relata.core.errors import ValidationError, invalid
 from relata.core.inputs import as_id
 from relata.core.models import Membership
 from relata.core.money import CENT, clean_currency, clean_money, parse_decimal
+from relata.orders.hooks import order_paid
 from relata.orders.models import (
     MovementKind,
     Order,
@@ -478,7 +479,8 @@ def order_cancel(actor: Membership, order_id: int, *, version: int) -> Order:
 def payment_create(actor: Membership, order_id: int, *, values: dict[str, Any]) -> Payment:
     """Record a payment of the order (`catalog.change`): `amount` above zero and at most
     what is still owed, `date` (default today), `note`. The order becomes paid (or
-    closed, when shipped) once the total is paid."""
+    closed, when shipped) once the total is paid. The callbacks of
+    `relata.orders.hooks.register_order_paid` run last, in this transaction."""
     order = _order_for_stock(actor, order_id)
     errors: dict[str, list[ValidationError]] = {}
     amount = date = None
@@ -522,6 +524,7 @@ def payment_create(actor: Membership, order_id: int, *, values: dict[str, Any]) 
             "status": [before, order.status],
         },
     )
+    order_paid(actor, order, payment)
     return payment
 
 
