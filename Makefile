@@ -3,7 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/relata
-PYTEST_ARGS ?=
+# Two or more workers (pytest-xdist), at most four: each has its own test database.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 
 .PHONY: run test test-sqlite test-postgres lint bench deps messages clean
 

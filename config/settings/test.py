@@ -19,3 +19,18 @@ STORAGES = {
 # A small app with an owned model, so that the access scopes and the hand-over are
 # tested before the business apps exist and independently of them.
 INSTALLED_APPS = [*INSTALLED_APPS, "relata.core.tests.sample"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: with the in-memory one the live
+    # server's threads share the test thread's connection, and a thread waiting for
+    # SQLite's connection mutex while holding the GIL deadlocks against a thread inside
+    # a Python SQL function (relata_casefold) waiting for the GIL — a browser test then
+    # hangs for good (pytest-timeout's alarm needs the GIL too). With a file every thread
+    # has a connection of its own, as on PostgreSQL. One file per process (xdist workers
+    # and concurrent runs on one machine do not meet), removed after the run.
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"relata-test-{os.getpid()}.sqlite3")
+    }

@@ -41,3 +41,4 @@ register_panel(
     "clients.client",
     Panel("loyalty.cards", "loyalty/_client_cards.html", client_cards_panel, "loyalty", column="side", order=7),
 )
+from relata.loyalty import demo as _demo  # noqa: E402, F401  (registers the demo step)

@@ -39,7 +39,7 @@ from relata.catalog.models import Product, ProductKind
 from relata.clients.models import Client, ClientKind, Employment
 from relata.clients.services.clients import client_create
 from relata.core.demo import register_demo_step
-from relata.core.models import Membership, Workspace
+from relata.core.models import Event, Membership, Workspace
 from relata.core.money import CENT
 from relata.orders.models import (
     MovementKind,
@@ -417,6 +417,15 @@ def _brick_sale(
     )
 
 
+def _supplier(admin: Membership, name: str) -> Client:
+    """A supplier company, dated as its created event is (as every demo client is)."""
+    supplier = client_create(admin, kind=ClientKind.COMPANY, values={"name": name})
+    event = Event.objects.filter(workspace_id=admin.workspace_id, kind="client.created", target_id=supplier.pk).first()
+    if event is not None:
+        Client.objects.filter(pk=supplier.pk).update(created_at=event.occurred_at, updated_at=event.occurred_at)
+    return supplier
+
+
 @transaction.atomic
 def orders_demo(workspace: Workspace) -> None:
     """Fill the demo workspace's orders and stock. Idempotent."""
@@ -432,7 +441,7 @@ def orders_demo(workspace: Workspace) -> None:
             admin, values={"name": YARD, "address": "Московская обл., Люберцы, Новорязанское ш., 12"}
         ),
     }
-    suppliers = [client_create(admin, kind=ClientKind.COMPANY, values={"name": name}) for name in SUPPLIERS]
+    suppliers = [_supplier(admin, name) for name in SUPPLIERS]
     for supplier in suppliers:
         supplier_add(admin, client=supplier.pk)
     rng = random.Random(SEED)  # noqa: S311  (demo data)
