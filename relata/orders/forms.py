@@ -165,9 +165,14 @@ class ShipmentForm(StyledForm):
     prefix = "shipment"
     date = forms.DateField(label=_("Date"), required=False, widget=DATE, help_text=_("Empty: today."))
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    documents = forms.BooleanField(
+        label=_("Issue the waybill (and the act of the order's services)"), required=False, initial=True
+    )
 
-    def __init__(self, *args: Any, lines: list[OrderLine], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lines: list[OrderLine], with_documents: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not with_documents:  # an order without a deal has no documents
+            del self.fields["documents"]
         self.lines = [line for line in lines if line.reserved > 0]
         for line in self.lines:
             self.fields[self.line_field(line)] = forms.CharField(
@@ -193,7 +198,12 @@ class ShipmentForm(StyledForm):
                 continue
             self._sent.append(line)
             rows.append({"line": line.pk, "quantity": text})
-        return {"lines": rows, "date": data.get("date"), "note": data.get("note") or ""}
+        return {
+            "lines": rows,
+            "date": data.get("date"),
+            "note": data.get("note") or "",
+            "documents": bool(data.get("documents")),
+        }
 
     def add_service_error(self, error: ValidationError | StaleVersion) -> None:
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):

@@ -24,6 +24,7 @@ register_event_kinds(
         "order.cancelled": _("Order cancelled"),
         "order.paid": _("Payment of an order recorded"),
         "order.shipped": _("Goods of an order shipped"),
+        "order.documents_issued": _("Waybill and act of a shipment issued"),
         "purchase_request.created": _("Purchase request created"),
         "purchase_request.received": _("Purchase request received"),
     }

@@ -2,7 +2,7 @@
 cancelled, paid and shipped."""
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -23,7 +23,7 @@ from relata.orders.api.schemas import (
     sent,
 )
 from relata.orders.models import Order, Payment, Shipment
-from relata.orders.selectors.orders import order_get, orders_visible_to
+from relata.orders.selectors.orders import order_document_get, order_get, orders_visible_to, shipment_get
 from relata.orders.services.orders import (
     order_cancel,
     order_create,
@@ -31,6 +31,8 @@ from relata.orders.services.orders import (
     payment_create,
     shipment_create,
 )
+from relata.orders.services.shipment_documents import shipment_documents_issue
+from relata.sales.views.documents import pdf_response
 
 router = Router(tags=["orders"])
 
@@ -83,4 +85,30 @@ def payment_new(request: HttpRequest, order_id: int, payload: PaymentIn) -> Stat
 )
 def shipment_new(request: HttpRequest, order_id: int, payload: ShipmentIn) -> Status[Shipment]:
     actor = actor_of(request)
-    return Status(201, shipment_create(actor, order_get(actor, order_id).pk, values=payload.dict()))
+    order = order_get(actor, order_id)
+    shipment = shipment_create(actor, order.pk, values=payload.dict())
+    return Status(201, shipment_get(actor, order, shipment.pk))
+
+
+@router.post(
+    "/orders/{order_id}/shipments/{shipment_id}/documents",
+    response={201: ShipmentOut},
+    summary="Issue a shipment's waybill (and the act of the order's services)",
+)
+def shipment_documents_new(request: HttpRequest, order_id: int, shipment_id: int) -> Status[Shipment]:
+    actor = actor_of(request)
+    order = order_get(actor, order_id)
+    shipment_documents_issue(actor, shipment_get(actor, order, shipment_id).pk)
+    return Status(201, shipment_get(actor, order, shipment_id))
+
+
+@router.get(
+    "/orders/{order_id}/documents/{document_id}/pdf",
+    response={200: None},
+    summary="The PDF of a shipment's document",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def order_document_pdf(request: HttpRequest, order_id: int, document_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    require(actor, "catalog", "view")
+    return pdf_response(order_document_get(actor, order_get(actor, order_id), document_id), download=True)

@@ -156,6 +156,16 @@ class ShipmentIn(Schema):
     lines: list[dict[str, Any]] = Field(..., description="Each: line (an order line id) and quantity.")
     date: str | None = None
     note: str = ""
+    documents: bool = Field(
+        False, description="Also issue the waybill (and, the first time, the act of the order's services)."
+    )
+
+
+class ShipmentDocumentOut(Schema):
+    id: int = Field(..., alias="document.id")
+    kind: str = Field(..., alias="document.kind", description="waybill or act")
+    number: int = Field(..., alias="document.number")
+    total: decimal.Decimal = Field(..., alias="document.total")
 
 
 class ShipmentLineOut(Schema):
@@ -169,6 +179,7 @@ class ShipmentOut(Schema):
     date: dt.date
     note: str
     lines: list[ShipmentLineOut]
+    documents: list[ShipmentDocumentOut] = Field(..., description="PDF: GET …/orders/{order_id}/documents/{id}/pdf")
 
 
 class SupplierOut(Schema):

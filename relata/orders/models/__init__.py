@@ -7,6 +7,7 @@ from relata.orders.models.orders import (
     PurchaseRequest,
     PurchaseStatus,
     Shipment,
+    ShipmentDocument,
     ShipmentLine,
     Supplier,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "PurchaseRequest",
     "PurchaseStatus",
     "Shipment",
+    "ShipmentDocument",
     "ShipmentLine",
     "StockLevel",
     "StockMovement",

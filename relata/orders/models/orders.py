@@ -210,6 +210,26 @@ class ShipmentLine(WorkspaceModel):
         return str(self.quantity)
 
 
+class ShipmentDocument(WorkspaceModel):
+    """A sales document issued for a shipment: its waybill (the goods it carried) or the
+    act of the order's services. The document itself lives with the deal's documents."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="documents")
+    document = models.OneToOneField(
+        "sales.SalesDocument", on_delete=models.PROTECT, related_name="shipment_link", verbose_name=_("document")
+    )
+
+    access_module: ClassVar[str | None] = "catalog"
+    owner_field: ClassVar[str | None] = "shipment__order__owner"
+
+    class Meta:
+        verbose_name = _("shipment document")
+        verbose_name_plural = _("shipment documents")
+
+    def __str__(self) -> str:
+        return str(self.document_id)
+
+
 class Supplier(WorkspaceModel):
     """A company of the client base the workspace buys from. Kept here, not as a flag on
     the client: it is catalog-and-stock data, which storekeepers (who may only read

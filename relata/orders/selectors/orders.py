@@ -6,13 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from relata.core.access import get_visible, scope_queryset
 from relata.core.models import Membership
-from relata.orders.models import Order, OrderLine, OrderStatus, Payment, PurchaseRequest, Shipment, ShipmentLine
+from relata.orders.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PurchaseRequest,
+    Shipment,
+    ShipmentDocument,
+    ShipmentLine,
+)
 from relata.orders.selectors.stock import warehouses_visible_to
-from relata.sales.models import Deal, DealStatus
+from relata.sales.models import Deal, DealStatus, SalesDocument
 
 
 def orders_visible_to(
@@ -114,3 +124,33 @@ def deal_orders_panel(actor: Membership, deal: Deal) -> dict[str, Any]:
             explain = _("Add the deal's lines (what is sold) to make its order.")
     warehouses = list(warehouses_visible_to(actor).filter(is_active=True)) if can_order else []
     return {"deal": deal, "orders": orders, "can_order": can_order, "warehouses": warehouses, "explain": explain}
+
+
+def order_documents(actor: Membership, order: Order) -> dict[int, list[SalesDocument]]:
+    """The documents issued for the order's shipments, by shipment id (within the actor's
+    scope over the order: the storekeeper sees them without the `sales` permission)."""
+    links = (
+        scope_queryset(actor, ShipmentDocument.objects.filter(shipment__order_id=order.pk))
+        .select_related("document")
+        .order_by("document__kind", "document_id")
+    )
+    documents: dict[int, list[SalesDocument]] = {}
+    for link in links:
+        documents.setdefault(link.shipment_id, []).append(link.document)
+    return documents
+
+
+def order_document_get(actor: Membership, order: Order, document_id: int) -> SalesDocument:
+    """One document of the order's shipments, else 404."""
+    link = (
+        scope_queryset(actor, ShipmentDocument.objects.filter(shipment__order_id=order.pk, document_id=document_id))
+        .select_related("document")
+        .first()
+    )
+    if link is None:
+        raise Http404("no such document of this order")
+    return link.document
+
+
+def shipment_get(actor: Membership, order: Order, shipment_id: int) -> Shipment:
+    return get_visible(actor, scope_queryset(actor, Shipment.objects.filter(order_id=order.pk)), shipment_id)

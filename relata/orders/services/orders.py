@@ -532,8 +532,9 @@ def payment_create(actor: Membership, order_id: int, *, values: dict[str, Any]) 
 def shipment_create(actor: Membership, order_id: int, *, values: dict[str, Any]) -> Shipment:
     """Ship reserved goods of the order (`catalog.change`): `lines` (each: `line` — an
     order line id — and `quantity`, above zero and at most what the line has reserved),
-    `date`, `note`. The goods are written off (on hand and reserved both drop). Locks:
-    the order, then the levels in (product, warehouse) order."""
+    `date`, `note`. The goods are written off (on hand and reserved both drop); with
+    `documents`, the waybill (and the act of services) are issued in the same
+    transaction. Locks: the order, then the levels in (product, warehouse) order."""
     order = _order_for_stock(actor, order_id)
     if order.status == OrderStatus.CANCELLED:
         raise invalid("status", _("This order is cancelled."))
@@ -603,4 +604,8 @@ def shipment_create(actor: Membership, order_id: int, *, values: dict[str, Any])
         changes={"status": [before, order.status]},
         data={"shipment": shipment.pk, "lines": [[line.pk, str(q)] for line, q in wanted]},
     )
+    if values.get("documents"):
+        from relata.orders.services.shipment_documents import shipment_documents_issue  # (imports this module)
+
+        shipment_documents_issue(actor, shipment.pk)
     return shipment

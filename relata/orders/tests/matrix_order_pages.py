@@ -54,6 +54,19 @@ PAGES: dict[str, Rule] = {
     "orders:order_ship": _order_post(lambda w: {f"shipment-line_{w.wombat_line.pk}": "1"}, KEEP_POSTS),
     "orders:order_cancel": _order_post(lambda w: {"cancel-version": w.wombat_order.version}, CANCEL_POSTS),
     "orders:order_from_deal": page("custom", object_route=True, kwargs=_spare_deal, expect=FROM_DEAL),
+    "orders:shipment_documents": form(
+        "custom",
+        lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"pk": w.wombat_shipped.pk, "shipment_pk": w.wombat_bare_shipment.pk},
+        expect=KEEP_POSTS,
+    ),
+    "orders:order_document": page(
+        "custom",
+        object_route=True,
+        kwargs=lambda w: {"pk": w.wombat_shipped.pk, "document_pk": w.wombat_waybill.pk},
+        expect=SEES,
+    ),
 }
 
 PAGE_POSTS: dict[str, Rule] = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from relata.core.tests.matrix import Rule, World, api_rule
-from relata.orders.services.orders import order_create_from_deal
+from relata.orders.services.orders import order_create_from_deal, shipment_create
 from relata.orders.services.stock import (
     purchase_request_create,
     stock_receive,
@@ -44,6 +44,13 @@ def extend_world(world: World) -> None:
     spare_deal = won_deal(p.manager1, client, lines)
     order = order_create_from_deal(p.manager1, deal.pk, values={"warehouse": store.pk})
     purchase = purchase_request_create(p.admin, product=brick.pk, warehouse=store.pk, quantity="5")
+    # An order shipped twice: the first shipment with its waybill, the second without.
+    shipped = order_create_from_deal(p.manager1, won_deal(p.manager1, client, lines).pk, values={"warehouse": store.pk})
+    shipped_line = shipped.lines.get().pk
+    first = shipment_create(
+        p.admin, shipped.pk, values={"lines": [{"line": shipped_line, "quantity": "1"}], "documents": True}
+    )
+    bare = shipment_create(p.admin, shipped.pk, values={"lines": [{"line": shipped_line, "quantity": "1"}]})
     world.extra.update(
         wombat_product=brick,
         wombat_store=store,
@@ -53,6 +60,9 @@ def extend_world(world: World) -> None:
         wombat_order=order,
         wombat_line=order.lines.get(),
         wombat_purchase=purchase,
+        wombat_shipped=shipped,
+        wombat_waybill=first.documents.get().document,
+        wombat_bare_shipment=bare,
     )
 
 
@@ -112,6 +122,20 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("POST", _ORDER + "/payments"): api_rule(
         "custom", 201, data=lambda w: {"amount": "5"}, object_route=True, kwargs=_order, expect=KEEPS
+    ),
+    ("POST", _ORDER + "/shipments/{shipment_id}/documents"): api_rule(
+        "custom",
+        201,
+        data=lambda w: {},
+        object_route=True,
+        kwargs=lambda w: {"order_id": w.wombat_shipped.pk, "shipment_id": w.wombat_bare_shipment.pk},
+        expect=KEEPS,
+    ),
+    ("GET", _ORDER + "/documents/{document_id}/pdf"): api_rule(
+        "custom",
+        object_route=True,
+        kwargs=lambda w: {"order_id": w.wombat_shipped.pk, "document_id": w.wombat_waybill.pk},
+        expect=SEES,
     ),
     ("POST", _ORDER + "/shipments"): api_rule(
         "custom",

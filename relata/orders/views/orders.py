@@ -39,6 +39,8 @@ from relata.orders.forms import (
 )
 from relata.orders.models import Order, OrderStatus
 from relata.orders.selectors.orders import (
+    order_document_get,
+    order_documents,
     order_get,
     order_lines,
     order_may_cancel,
@@ -46,6 +48,7 @@ from relata.orders.selectors.orders import (
     order_purchase_requests,
     order_shipments,
     orders_visible_to,
+    shipment_get,
 )
 from relata.orders.selectors.stock import movements_visible_to
 from relata.orders.services.orders import (
@@ -55,8 +58,10 @@ from relata.orders.services.orders import (
     payment_create,
     shipment_create,
 )
+from relata.orders.services.shipment_documents import shipment_documents_issue
 from relata.sales.selectors.deals import deals_visible_to
-from relata.web.editing import render_form, save_form
+from relata.sales.views.documents import pdf_response
+from relata.web.editing import render_form, run_action, save_form
 
 PAGE_SIZE = 50
 MOVEMENTS_SHOWN = 200
@@ -138,7 +143,9 @@ def _order_page(
         "shows_shipment": can_change and is_open and any(line.reserved > 0 for line in lines),
         "shows_cancel": order.status in OPEN_STATUSES and not anything_shipped and order_may_cancel(actor, order),
         "payment_form": payment_form or PaymentForm(),
-        "shipment_form": shipment_form or ShipmentForm(lines=lines),
+        "shipment_form": shipment_form or ShipmentForm(lines=lines, with_documents=order.deal_id is not None),
+        "documents": order_documents(actor, order),
+        "issues_documents": can_change and order.deal_id is not None,
         "cancel_errors": cancel_errors or [],
     }
     return render(request, "orders/orders/order.html", context, status=status)
@@ -180,7 +187,7 @@ def order_ship(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     order = order_get(actor, pk)
     require(actor, "catalog", "change")
-    form = ShipmentForm(request.POST, lines=list(order_lines(actor, order)))
+    form = ShipmentForm(request.POST, lines=list(order_lines(actor, order)), with_documents=order.deal_id is not None)
     outcome = save_form(
         request,
         form,
@@ -189,6 +196,31 @@ def order_ship(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("The shipment is recorded: its goods are written off the stock."),
     )
     return outcome.redirect or _order_page(request, order, shipment_form=form, status=400)
+
+
+@permission_required("catalog", "view")
+@require_POST
+def shipment_documents_view(request: HttpRequest, pk: int, shipment_pk: int) -> HttpResponse:
+    """Issue the waybill (and the act) of a shipment made without them."""
+    actor = _actor(request)
+    order = order_get(actor, pk)
+    require(actor, "catalog", "change")
+    shipment = shipment_get(actor, order, shipment_pk)
+    run_action(
+        request,
+        lambda: shipment_documents_issue(actor, shipment.pk),
+        success_message=_("The shipment's documents are issued."),
+    )
+    return HttpResponseRedirect(_order_url(order))
+
+
+@permission_required("catalog", "view")
+@require_GET
+def order_document_pdf(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """A shipment document's PDF, for whoever sees the order (the storekeeper included)."""
+    actor = _actor(request)
+    document = order_document_get(actor, order_get(actor, pk), document_pk)
+    return pdf_response(document, download=request.GET.get("download") == "1")
 
 
 @permission_required("catalog", "view")
@@ -276,4 +308,6 @@ urls: list[URLPattern] = [
     path("<int:pk>/payments/", order_pay, name="order_pay"),
     path("<int:pk>/shipments/", order_ship, name="order_ship"),
     path("<int:pk>/cancel/", order_cancel_view, name="order_cancel"),
+    path("<int:pk>/shipments/<int:shipment_pk>/documents/", shipment_documents_view, name="shipment_documents"),
+    path("<int:pk>/documents/<int:document_pk>/pdf/", order_document_pdf, name="order_document"),
 ]

@@ -10,17 +10,20 @@ template cannot reach further than the document's own data.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from relata.clients.normalize import format_phone
 from relata.core.errors import invalid
-from relata.sales.models import Deal, DealLine, DocumentKind, DocumentTemplate, SellerDetails
+from relata.core.money import CENT
+from relata.sales.models import Deal, DocumentKind, DocumentTemplate, SellerDetails
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "document_templates"
 MAX_TEMPLATE_LENGTH = 200_000
@@ -88,7 +91,48 @@ def _address(client: Any) -> str:
     return ", ".join(part for part in (a.postcode, a.region, a.city, a.street) if part)
 
 
-def _line(n: int, line: DealLine) -> dict[str, Any]:
+class LineLike(Protocol):
+    """What a document line is made of: a deal's line, or a shipment's (relata.orders)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def discount(self) -> Decimal: ...
+    @property
+    def vat_rate(self) -> Decimal | None: ...
+    @property
+    def total(self) -> Decimal: ...
+    @property
+    def vat_amount(self) -> Decimal: ...
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """A line of a document that is not a deal's line as it stands (what a shipment
+    carried, at the order's prices)."""
+
+    name: str
+    quantity: Decimal
+    unit: str
+    price: Decimal
+    discount: Decimal
+    vat_rate: Decimal | None
+    total: Decimal
+
+    @property
+    def vat_amount(self) -> Decimal:
+        if not self.vat_rate:
+            return Decimal("0.00")
+        return (self.total * self.vat_rate / (Decimal(100) + self.vat_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _line(n: int, line: LineLike) -> dict[str, Any]:
     return {
         "n": n,
         "name": line.name,
@@ -103,15 +147,22 @@ def _line(n: int, line: DealLine) -> dict[str, Any]:
 
 
 def document_context(
-    deal: Deal, *, kind: str, number: int, date: dt.date, seller: SellerDetails
+    deal: Deal,
+    *,
+    kind: str,
+    number: int,
+    date: dt.date,
+    seller: SellerDetails,
+    lines: Sequence[LineLike] | None = None,
 ) -> tuple[dict[str, Any], Decimal, Decimal]:
-    """What a template sees, and the total and VAT of the document. A deal without
-    lines is sold as one line: its title for its amount."""
-    lines = list(deal.lines.all())
-    if lines:
-        total = sum((line.total for line in lines), Decimal("0.00"))
-        vat = sum((line.vat_amount for line in lines), Decimal("0.00"))
-        rows = [_line(n, line) for n, line in enumerate(lines, start=1)]
+    """What a template sees, and the total and VAT of the document: the deal's lines, or
+    `lines` when given (a shipment's). A deal without lines is sold as one line: its
+    title for its amount."""
+    sold: list[Any] = list(deal.lines.all()) if lines is None else list(lines)
+    if sold:
+        total = sum((line.total for line in sold), Decimal("0.00"))
+        vat = sum((line.vat_amount for line in sold), Decimal("0.00"))
+        rows = [_line(n, line) for n, line in enumerate(sold, start=1)]
     else:
         total, vat = deal.amount or Decimal("0.00"), Decimal("0.00")
         rows = [

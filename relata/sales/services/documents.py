@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +30,7 @@ from relata.core.models import Membership
 from relata.core.services.notifications import email_enqueue
 from relata.sales.models import Deal, DocumentCounter, DocumentKind, DocumentState, SalesDocument, next_states
 from relata.sales.services.document_render import (
+    LineLike,
     PdfUnavailable,
     document_context,
     html_to_pdf,
@@ -64,9 +66,11 @@ def _date(value: Any) -> dt.date:
         raise invalid("date", _("Enter a date as YYYY-MM-DD.")) from None
 
 
-def _render(deal: Deal, *, kind: str, number: int, date: dt.date) -> tuple[bytes, Any, Any]:
+def _render(
+    deal: Deal, *, kind: str, number: int, date: dt.date, lines: Sequence[LineLike] | None = None
+) -> tuple[bytes, Any, Any]:
     context, total, vat = document_context(
-        deal, kind=kind, number=number, date=date, seller=seller_details(deal.workspace)
+        deal, kind=kind, number=number, date=date, seller=seller_details(deal.workspace), lines=lines
     )
     try:
         html = render_html(template_source(deal.workspace_id, kind), context)
@@ -106,8 +110,21 @@ def document_issue(actor: Membership, deal_id: int, *, kind: Any, date: Any = No
     kind = _kind(kind)
     date = _date(date)
     deal = _deal_for_document(actor, deal_id)
+    return issue_for_deal(actor, deal, kind=kind, date=date)
+
+
+def issue_for_deal(
+    actor: Membership, deal: Deal, *, kind: str, date: dt.date, lines: Sequence[LineLike] | None = None
+) -> SalesDocument:
+    """Issue a document of a deal the caller has checked the actor may document (here,
+    `document_issue`; relata.orders for a shipment's waybill, under `catalog.change`),
+    from the deal's lines or from `lines`. Call inside a transaction."""
+    if deal.client_id is None:
+        raise invalid(
+            "deal", _("Choose the deal's client first: a document is addressed to a client."), code="no_client"
+        )
     number = next_number(deal.workspace_id, kind)
-    pdf, total, vat = _render(deal, kind=kind, number=number, date=date)
+    pdf, total, vat = _render(deal, kind=kind, number=number, date=date, lines=lines)
     document = SalesDocument(
         workspace_id=deal.workspace_id,
         deal=deal,
