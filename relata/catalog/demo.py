@@ -23,7 +23,7 @@ from relata.catalog.services.price_lists import price_list_save, price_set
 from relata.catalog.services.products import product_create
 from relata.clients.models import Segment
 from relata.clients.services.segments import segment_create
-from relata.core.demo import register_demo_step
+from relata.core.demo import demo_administrator, register_demo_step
 from relata.core.models import Membership, Workspace
 
 ORDER = 30  # after the clients (20): the wholesale list is for a segment of them
@@ -101,12 +101,7 @@ def catalog_demo(workspace: Workspace) -> None:
     as it is."""
     if Product.objects.filter(workspace_id=workspace.pk).exists():
         return
-    admin = (
-        Membership.objects.select_related("workspace", "role", "user")
-        .filter(workspace_id=workspace.pk, role__key="administrator", is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    admin = demo_administrator(workspace)
     if admin is None:
         return
     categories: dict[str, int] = {}

@@ -57,6 +57,16 @@ def register_demo_step(step: DemoStep, order: int = 100) -> None:
     _DEMO_STEPS.append((order, step))
 
 
+def demo_administrator(workspace: Workspace) -> Membership | None:
+    """The administrator the demo steps write as (through the services)."""
+    return (
+        Membership.objects.select_related("workspace", "role", "user")
+        .filter(workspace_id=workspace.pk, role__key="administrator", is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def create_demo_workspace() -> Workspace:
     """Create the demo workspace, or return it if it already exists (idempotent)."""

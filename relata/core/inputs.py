@@ -55,6 +55,18 @@ def aware(value: Any, field: str) -> dt.datetime:
     return moment
 
 
+def date_or_today(value: Any, field: str = "date") -> dt.date:
+    """A date (a date or "YYYY-MM-DD"); empty: today in the site's time zone."""
+    if value in (None, ""):
+        return timezone.localdate()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise invalid(field, _("Enter a date as YYYY-MM-DD.")) from None
+
+
 def text(values: dict[str, Any], name: str, limit: int, *, required: str | None = None) -> str:
     """A stripped text of at most `limit` characters; `required` is the message when empty."""
     value = values.get(name)

@@ -15,8 +15,8 @@ import random
 from django.db import transaction
 
 from relata.clients.models import ClientKind
-from relata.core.demo import register_demo_step
-from relata.core.models import Membership, Workspace
+from relata.core.demo import demo_administrator, register_demo_step
+from relata.core.models import Workspace
 from relata.loyalty.models import Programme
 from relata.loyalty.services.cards import card_issue
 from relata.loyalty.services.points import points_earn_for_order
@@ -34,12 +34,7 @@ def loyalty_demo(workspace: Workspace) -> None:
     """Fill the demo workspace's loyalty programme. Idempotent."""
     if Programme.objects.filter(workspace_id=workspace.pk).exists():
         return
-    admin = (
-        Membership.objects.select_related("workspace", "role", "user")
-        .filter(workspace_id=workspace.pk, role__key="administrator", is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    admin = demo_administrator(workspace)
     if admin is None:
         return
     programme = programme_create(

@@ -38,7 +38,7 @@ from relata.catalog.demo import PRODUCTS
 from relata.catalog.models import Product, ProductKind
 from relata.clients.models import Client, ClientKind, Employment
 from relata.clients.services.clients import client_create
-from relata.core.demo import register_demo_step
+from relata.core.demo import demo_administrator, register_demo_step
 from relata.core.models import Event, Membership, Workspace
 from relata.core.money import CENT
 from relata.orders.models import (
@@ -103,12 +103,7 @@ class DrawnOrder:
 
 
 def _admin(workspace: Workspace) -> Membership:
-    admin = (
-        Membership.objects.select_related("workspace", "role", "user")
-        .filter(workspace_id=workspace.pk, role__key="administrator", is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    admin = demo_administrator(workspace)
     if admin is None:
         raise RuntimeError("the demo workspace has no administrator")
     return admin

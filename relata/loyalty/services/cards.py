@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.clients.lookup import visible_client
 from relata.core.access import get_visible, require, scope_queryset
 from relata.core.audit import record_event
 from relata.core.errors import ValidationError, invalid
-from relata.core.inputs import as_id, save_unique
+from relata.core.inputs import as_id, date_or_today, save_unique
 from relata.core.models import Membership
 from relata.loyalty.models import Card, Programme
 from relata.loyalty.selectors.loyalty import cards_visible_to
@@ -36,17 +34,6 @@ def _clean_number(value: Any) -> str:
     if not all(ch.isalnum() or ch == "-" for ch in number):
         raise invalid("number", _("Use letters, digits and hyphens only."))
     return number
-
-
-def _clean_issued(value: Any) -> dt.date:
-    if value in (None, ""):
-        return timezone.localdate()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise invalid("issued_on", _("Enter a date as YYYY-MM-DD.")) from None
 
 
 @transaction.atomic
@@ -75,7 +62,7 @@ def card_issue(actor: Membership, *, values: dict[str, Any]) -> Card:
     except ValidationError as error:
         collect(errors, error)
     try:
-        issued_on = _clean_issued(values.get("issued_on"))
+        issued_on = date_or_today(values.get("issued_on"), "issued_on")
     except ValidationError as error:
         collect(errors, error)
     if errors or programme is None or holder is None or number is None or issued_on is None:

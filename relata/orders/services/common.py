@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.catalog.models import Product
@@ -40,17 +38,6 @@ def clean_note(value: Any, field: str = "note") -> str:
     if len(note) > MAX_NOTE:
         raise invalid(field, _("At most %(limit)d characters.") % {"limit": MAX_NOTE})
     return note
-
-
-def clean_date(value: Any, field: str = "date") -> dt.date:
-    if value in (None, ""):
-        return timezone.localdate()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise invalid(field, _("Enter a date as YYYY-MM-DD.")) from None
 
 
 def warehouse_of(actor: Membership, value: Any, field: str = "warehouse") -> Warehouse:

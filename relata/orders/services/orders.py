@@ -21,7 +21,7 @@ from relata.core.audit import record_event
 from relata.core.concurrency import save_versioned
 from relata.core.counters import raise_counter
 from relata.core.errors import ValidationError, invalid
-from relata.core.inputs import as_id
+from relata.core.inputs import as_id, date_or_today
 from relata.core.models import Membership
 from relata.core.money import CENT, clean_currency, clean_money, parse_decimal
 from relata.orders.hooks import order_paid
@@ -36,7 +36,7 @@ from relata.orders.models import (
     ShipmentLine,
     Warehouse,
 )
-from relata.orders.services.common import clean_date, clean_note, clean_quantity, quantity_text, warehouse_of
+from relata.orders.services.common import clean_note, clean_quantity, quantity_text, warehouse_of
 from relata.orders.services.stock import lock_levels, move, request_purchase, supplier_company
 from relata.sales.models import Deal, DealStatus
 
@@ -497,7 +497,7 @@ def payment_create(actor: Membership, order_id: int, *, values: dict[str, Any]) 
     except ValidationError as error:
         _collect(errors, error)
     try:
-        date = clean_date(values.get("date"))
+        date = date_or_today(values.get("date"))
     except ValidationError as error:
         _collect(errors, error)
     try:
@@ -569,7 +569,7 @@ def shipment_create(actor: Membership, order_id: int, *, values: dict[str, Any])
         wanted.append((line, quantity))
     date = note = None
     try:
-        date = clean_date(values.get("date"))
+        date = date_or_today(values.get("date"))
         note = clean_note(values.get("note"))
     except ValidationError as error:
         _collect(errors, error)

@@ -26,6 +26,7 @@ from relata.core.access import get_visible
 from relata.core.audit import record_event
 from relata.core.counters import raise_counter
 from relata.core.errors import invalid
+from relata.core.inputs import date_or_today
 from relata.core.models import Membership
 from relata.core.services.notifications import email_enqueue
 from relata.sales.models import Deal, DocumentCounter, DocumentKind, DocumentState, SalesDocument, next_states
@@ -53,17 +54,6 @@ def _kind(value: Any) -> str:
     if value not in DocumentKind.values:
         raise invalid("kind", _("Choose a kind of document: %(kinds)s.") % {"kinds": ", ".join(DocumentKind.values)})
     return str(value)
-
-
-def _date(value: Any) -> dt.date:
-    if value in (None, ""):
-        return timezone.localdate()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise invalid("date", _("Enter a date as YYYY-MM-DD.")) from None
 
 
 def _render(
@@ -108,7 +98,7 @@ def _client_id(deal: Deal) -> int:
 def document_issue(actor: Membership, deal_id: int, *, kind: Any, date: Any = None) -> SalesDocument:
     """A new document of `kind` for the deal, numbered, rendered to PDF, as a draft."""
     kind = _kind(kind)
-    date = _date(date)
+    date = date_or_today(date)
     deal = _deal_for_document(actor, deal_id)
     return issue_for_deal(actor, deal, kind=kind, date=date)
 
