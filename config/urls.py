@@ -11,6 +11,7 @@ urlpatterns = [
     path("sales/", include("relata.sales.urls")),
     path("orders/", include("relata.orders.urls")),
     path("loyalty/", include("relata.loyalty.urls")),
+    path("analytics/", include("relata.analytics.urls")),
     path("api/", api.urls),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "relata.sales",
     "relata.orders",
     "relata.loyalty",
+    "relata.analytics",
     "relata.web",
     "relata.api",
 ]
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
     "task-rules-silence": {"task": "relata.activities.tasks.task_rules_run", "schedule": 3600.0},
     # Loyalty points past their lifetime; idempotent, so a missed or repeated day is harmless.
     "loyalty-points-expire": {"task": "relata.loyalty.tasks.points_expire", "schedule": 86400.0},
+    "analytics-classes-recompute": {
+        "task": "relata.analytics.tasks.classes_recompute_all",
+        "schedule": 86400.0,
+    },
 }
 # A running job whose worker has shown no sign of life for this long is taken over.
 RELATA_JOB_STALL_SECONDS = env.int("RELATA_JOB_STALL_SECONDS", default=300)
