@@ -8,12 +8,23 @@ from django.utils import timezone
 
 from relata.analytics.services.classes import add_months
 from relata.clients.models import Client
-from relata.loyalty.tests.helpers import Shop
+from relata.core.models import Membership
+from relata.loyalty.tests import helpers as loyalty_helpers
 from relata.orders.models import Order
 from relata.orders.services.orders import payment_create
-from relata.orders.tests.helpers import company
+from relata.orders.tests.helpers import company, product, warehouse
 
 __all__ = ["Shop", "company"]
+
+
+class Shop(loyalty_helpers.Shop):
+    """Orders of a service (no stock needed), under names of its own so that it can sit in
+    the permission matrix's world next to the other apps' records."""
+
+    def __init__(self, admin: Membership) -> None:
+        self.admin = admin
+        self.service = product(admin, "Analytics consulting", kind="service")
+        self.warehouse = warehouse(admin, "Analytics store")
 
 
 def period_end() -> dt.date:
