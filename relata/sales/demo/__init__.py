@@ -113,6 +113,8 @@ def sales_demo(workspace: Workspace) -> None:
         handed_to = [set(teams.get(s.team, ())) for s in line.spec.stages if s.team]
         owners = set.intersection(*handed_to) if handed_to else sellers
         _draw(funnel, line, [b for b in buyers if b.owner_id in owners])
+    for line in lines:
+        funnel.keep_every_stage_open(line)
     reasons = dict(LossReason.objects.filter(workspace_id=ws).exclude(key="").values_list("key", "pk"))
     write_deals(workspace, funnel, reasons)
 

@@ -271,6 +271,28 @@ class Funnel:
                 return
             moment, mover = leaving, deal.owner
 
+    def keep_every_stage_open(self, line: Line) -> None:
+        """Every stage of the line shows work in progress: a stage the draw left without
+        an open deal (a short dwell, a quiet week) gets back its most recently closed
+        deal of the last month, still waiting there (the payment not yet in, the
+        refusal not yet final). Without this, whether the last stage of the retail
+        conveyor has an open deal depends on the day the demo is made."""
+        ours = [deal for deal in self.deals if deal.line is line]
+        for index in range(len(line.spec.stages)):
+            if any(d.status == DealStatus.OPEN and d.stage == index for d in ours):
+                continue
+            recent = [
+                d
+                for d in ours
+                if d.stage == index and d.closed_at is not None and self.now - d.closed_at < dt.timedelta(days=30)
+            ]
+            if not recent:
+                continue
+            deal = max(recent, key=lambda d: d.closed_at or self.now)
+            deal.status, deal.closed_at, deal.loss_reason, deal.loss_note = DealStatus.OPEN, None, "", ""
+            deal.visits[-1].left_at, deal.visits[-1].left_by = None, None
+            deal.expected_close_date = self.expected(deal)
+
     def close(self, deal: DrawnDeal, at: dt.datetime, lost_in: StageSpec | None = None) -> None:
         at = min(at, self.now - MARGIN)
         last = deal.visits[-1]
