@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from relata.analytics.models import ClientClass
 from relata.analytics.selectors.classes import client_classes_panel
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
+from relata.clients.relations import register_client_relation
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
 
@@ -16,3 +20,13 @@ register_panel(
         "analytics.classes", "analytics/_client_classes.html", client_classes_panel, "analytics", column="side", order=8
     ),
 )
+
+
+def _drop_absorbed_class(actor: Any, survivor: Any, absorbed: Any) -> int:
+    """A merged-away client's classes describe purchases that now belong to the survivor:
+    they are dropped, and the survivor's are right again at the next recomputation."""
+    deleted, _by_model = ClientClass.objects.filter(client=absorbed).delete()
+    return deleted
+
+
+register_client_relation(ClientClass, "client", merge=_drop_absorbed_class, label=_("Client classes (ABC, XYZ, RFM)"))

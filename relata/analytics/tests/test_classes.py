@@ -172,3 +172,19 @@ def test_recompute_replaces_the_rows(personas, shop):
     classes_recompute(personas.admin.workspace)
     assert set(classes()) == {"First", "Second"}
     assert ClientClass.objects.count() == 2
+
+
+def test_merging_two_classified_clients_keeps_the_survivors_class(personas, shop):
+    """The merge refuses foreign keys nobody registered; the absorbed client's class is
+    dropped (its purchases are the survivor's now, counted at the next recomputation)."""
+    from relata.clients.services.merge import client_merge
+
+    survivor, absorbed = company(personas.manager1, "Dvor Ltd"), company(personas.manager1, "Dvor Ltd.")
+    buy(shop, survivor, "10", day_in(1))
+    buy(shop, absorbed, "20", day_in(1))
+    classes_recompute(personas.admin.workspace)
+    assert set(classes()) == {"Dvor Ltd", "Dvor Ltd."}
+    client_merge(personas.admin, survivor_id=survivor.pk, absorbed_id=absorbed.pk, version=survivor.version)
+    assert set(classes()) == {"Dvor Ltd"}
+    classes_recompute(personas.admin.workspace)
+    assert classes()["Dvor Ltd"].orders == 2
