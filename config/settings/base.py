@@ -150,6 +150,7 @@ STATICFILES_DIRS = [
     ("vendor/fullcalendar-locales", NODE_MODULES / "@fullcalendar" / "core" / "locales"),
     ("vendor/trix", NODE_MODULES / "trix" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 # Attachments of activities live in a storage of their own: files on disk by default,

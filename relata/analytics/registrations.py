@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.models import ClientClass
+from relata.analytics.reports.tabs import ReportTab, register_report_tab
 from relata.analytics.selectors.classes import client_classes_panel
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
 from relata.clients.relations import register_client_relation
@@ -14,6 +15,7 @@ from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
 
 register_nav(NavItem("analytics", _("Analytics"), "analytics:classes", "analytics", icon="graph-up", order=70))
+register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
 register_panel(
     "clients.client",
     Panel(

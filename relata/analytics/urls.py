@@ -1,7 +1,7 @@
 """The analytics app's pages (/analytics/)."""
 
-from relata.analytics.views import urls as analytics_urls
+from relata.analytics.views.classes import urls as classes_urls
 
 app_name = "analytics"
 
-urlpatterns = [*analytics_urls]
+urlpatterns = [*classes_urls]

@@ -1,0 +1,66 @@
+"""The page every report shares: filters, then each table with its chart and export links.
+A report view only names its builder and its filters; this renders, and exports when
+asked (?table=KEY&fmt=csv|xlsx)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from relata.analytics.reports.export import report_export
+from relata.analytics.reports.filters import ReportFilters, channels_of, default_period, report_filters
+from relata.analytics.reports.table import Table
+from relata.catalog.selectors.products import products_visible_to
+from relata.clients.selectors.segments import segments_visible_to
+from relata.core.models import Membership
+from relata.core.selectors.members import members_visible_to
+from relata.sales.selectors.deals import pipelines_visible_to
+
+Builder = Callable[[Membership, ReportFilters], list[Table]]
+
+
+def filter_choices(actor: Membership, names: Iterable[str]) -> dict[str, Any]:
+    """The choices of the filters a report offers (only those it names)."""
+    loaders: dict[str, Callable[[], Any]] = {
+        "manager": lambda: members_visible_to(actor).filter(is_active=True).order_by("user__full_name", "user__email"),
+        "segment": lambda: segments_visible_to(actor).order_by("name"),
+        "channel": lambda: channels_of(actor),
+        "product": lambda: products_visible_to(actor).order_by("name")[:500],
+        "pipeline": lambda: pipelines_visible_to(actor),
+    }
+    return {name: loaders[name]() for name in names}
+
+
+def report_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    build: Builder,
+    filters_offered: Iterable[str],
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    actor: Membership = request.actor  # type: ignore[attr-defined]
+    errors: dict[str, str] = {}
+    try:
+        filters = report_filters(actor, request.GET)
+    except ValidationError as error:
+        errors = {field: " ".join(messages) for field, messages in error.message_dict.items()}
+        filters = ReportFilters(*default_period())
+    tables = build(actor, filters)
+    if request.GET.get("fmt") and not errors:
+        return report_export(actor, tables, key=request.GET.get("table", ""), fmt=request.GET["fmt"], filters=filters)
+    page = {
+        "filters": filters,
+        "errors": errors,
+        "filter_choices": filter_choices(actor, filters_offered),
+        "tables": tables,
+        "export_params": urlencode(filters.as_params()),
+        "can_export": actor.can("analytics", "export"),
+        **(context or {}),
+    }
+    return render(request, template, page, status=400 if errors else 200)
