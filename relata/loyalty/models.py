@@ -125,13 +125,17 @@ class EntryKind(models.TextChoices):
     SPENT = "spent", pgettext_lazy("points", "Spent")
     EXPIRED = "expired", pgettext_lazy("points", "Expired")
     ADJUSTED = "adjusted", pgettext_lazy("points", "Adjusted")
+    # A paid order cancelled: the points it earned are taken back, those spent on it given back.
+    REVERSED = "reversed", pgettext_lazy("points", "Taken back")
+    RETURNED = "returned", pgettext_lazy("points", "Returned")
 
 
 class PointsEntry(WorkspaceModel):
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="entries", verbose_name=_("card"))
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
     points = models.IntegerField(_("points"))
-    # earned: the money paid the points were earned on; spent: the discount they gave.
+    # earned: the money paid the points were earned on; spent: the discount they gave;
+    # reversed: the earned entry's amount, which no longer counts towards the tier.
     amount = models.DecimalField(_("amount"), max_digits=MONEY_DIGITS, decimal_places=2, null=True, blank=True)
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("order")
@@ -174,9 +178,15 @@ class PointsEntry(WorkspaceModel):
             models.UniqueConstraint(
                 fields=["workspace", "order"], condition=models.Q(kind="earned"), name="loyalty_entry_earned_once"
             ),
-            # A lot expires once.
+            # A lot expires once; an earning is taken back, and a spending given back, once.
             models.UniqueConstraint(
                 fields=["source"], condition=models.Q(kind="expired"), name="loyalty_entry_expired_once"
+            ),
+            models.UniqueConstraint(
+                fields=["source"], condition=models.Q(kind="reversed"), name="loyalty_entry_reversed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["source"], condition=models.Q(kind="returned"), name="loyalty_entry_returned_once"
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="earned") | models.Q(points__gte=0), name="loyalty_entry_earned_positive"
@@ -184,6 +194,12 @@ class PointsEntry(WorkspaceModel):
             models.CheckConstraint(
                 condition=~models.Q(kind__in=["spent", "expired"]) | models.Q(points__lt=0),
                 name="loyalty_entry_debits_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="reversed") | models.Q(points__lte=0), name="loyalty_entry_reversed_debit"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="returned") | models.Q(points__gt=0), name="loyalty_entry_returned_credit"
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="adjusted") | ~models.Q(points=0), name="loyalty_entry_adjusted_not_zero"

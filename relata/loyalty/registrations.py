@@ -8,8 +8,8 @@ from relata.clients.relations import register_client_relation
 from relata.core.audit import register_event_kinds
 from relata.loyalty.models import Card
 from relata.loyalty.selectors.loyalty import client_cards_panel
-from relata.loyalty.services.points import points_earn_for_order
-from relata.orders.hooks import register_order_paid
+from relata.loyalty.services.points import points_earn_for_order, points_reverse_for_order, tier_discount
+from relata.orders.hooks import register_default_discount, register_order_cancelled, register_order_paid
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
 
@@ -27,11 +27,16 @@ register_event_kinds(
         "loyalty.points_adjusted": _("Loyalty points adjusted"),
         "loyalty.points_expired": _("Loyalty points expired"),
         "loyalty.tier_reached": _("Loyalty card moved to another tier"),
+        "loyalty.points_reversed": _("Loyalty points of a cancelled order reversed"),
     }
 )
 
 # Points are earned when an order is paid in full (relata/orders/hooks.py).
 register_order_paid(points_earn_for_order)
+# A cancelled order gives back the points spent on it and takes back those it earned.
+register_order_cancelled(points_reverse_for_order)
+# A direct order's lines without a discount get the discount of the client's card tier.
+register_default_discount(tier_discount)
 
 # A card follows a merge of its holder into the surviving client (numbers stay unique).
 register_client_relation(Card, "holder", label=_("Loyalty cards"))

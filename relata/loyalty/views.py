@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relata.clients.lookup import visible_client
@@ -160,7 +161,11 @@ def card_spend(request: HttpRequest, pk: int) -> HttpResponse:
         return _card_page(request, actor, card, {"spend": form}, status=400)
     messages.success(
         request,
-        _("%(points)d points paid %(amount)s %(currency)s of the order.")
+        ngettext(
+            "%(points)d point paid %(amount)s %(currency)s of the order.",
+            "%(points)d points paid %(amount)s %(currency)s of the order.",
+            -entry.points,
+        )
         % {"points": -entry.points, "amount": entry.amount, "currency": card.programme.currency},
     )
     return HttpResponseRedirect(reverse("loyalty:card", args=[card.pk]))

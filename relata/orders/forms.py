@@ -106,7 +106,12 @@ class OrderLineForm(ChoicesForm):
     product = forms.ChoiceField(label=_("Product"), required=False)
     quantity = forms.CharField(label=_("Quantity"), max_length=30, required=False)
     price = forms.CharField(label=_("Price"), max_length=30, required=False, help_text=_("Empty: the price list's."))
-    discount = forms.CharField(label=_("Discount, %"), max_length=10, required=False)
+    discount = forms.CharField(
+        label=_("Discount, %"),
+        max_length=10,
+        required=False,
+        help_text=_("Empty: the discount of the client's loyalty tier, if any."),
+    )
 
     def __init__(self, *args: Any, products: list[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

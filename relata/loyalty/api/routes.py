@@ -14,14 +14,17 @@ from relata.api.pagination import PagePagination
 from relata.core.access import require
 from relata.loyalty.api.schemas import (
     AdjustIn,
+    BlockIn,
     CardFilter,
     CardIn,
     CardOut,
     EntryOut,
+    ProgrammeChangeIn,
     ProgrammeIn,
     ProgrammeOut,
     PurchaseOut,
     SpendIn,
+    TierChangeIn,
     TierIn,
     TierOut,
     sent,
@@ -35,11 +38,19 @@ from relata.loyalty.selectors.loyalty import (
     programme_get,
     programmes_visible_to,
     purchase_points,
+    tier_get,
     tiers_visible_to,
 )
-from relata.loyalty.services.cards import card_issue
+from relata.loyalty.services.cards import card_issue, card_set_blocked
 from relata.loyalty.services.points import points_adjust, points_spend
-from relata.loyalty.services.programmes import programme_create, tier_create
+from relata.loyalty.services.programmes import (
+    PROGRAMME_FIELDS,
+    TIER_FIELDS,
+    programme_create,
+    programme_update,
+    tier_create,
+    tier_update,
+)
 
 router = Router(tags=["loyalty"])
 
@@ -57,6 +68,30 @@ def programme_new(request: HttpRequest, payload: ProgrammeIn) -> Status[Programm
     actor = actor_of(request)
     programme = programme_create(actor, values=payload.dict(exclude_unset=True))
     return Status(201, programme_get(actor, programme.pk))
+
+
+def _merged(record: Any, fields: list[str], payload: Any) -> tuple[int, dict[str, Any]]:
+    """The record's current values with the payload's sent fields over them."""
+    sent_values = payload.dict(exclude_unset=True)
+    version = sent_values.pop("version")
+    return version, {**{name: getattr(record, name) for name in fields}, **sent_values}
+
+
+@router.patch("/loyalty/programmes/{programme_id}", response=ProgrammeOut, summary="Change a loyalty programme")
+def programme_change(request: HttpRequest, programme_id: int, payload: ProgrammeChangeIn) -> Programme:
+    """New rules apply from now on: points already earned keep their expiry."""
+    actor = actor_of(request)
+    version, values = _merged(programme_get(actor, programme_id), PROGRAMME_FIELDS, payload)
+    programme = programme_update(actor, programme_id, version=version, values=values)
+    return programme_get(actor, programme.pk)
+
+
+@router.patch("/loyalty/tiers/{tier_id}", response=TierOut, summary="Change a tier")
+def tier_change(request: HttpRequest, tier_id: int, payload: TierChangeIn) -> Tier:
+    """Cards move to their new tier at their next earning."""
+    actor = actor_of(request)
+    version, values = _merged(tier_get(actor, tier_id), TIER_FIELDS, payload)
+    return tier_update(actor, tier_id, version=version, values=values)
 
 
 @router.get("/loyalty/programmes/{programme_id}/tiers", response=list[TierOut], summary="A programme's tiers")
@@ -141,6 +176,14 @@ def card_spend(request: HttpRequest, card_id: int, payload: SpendIn) -> Status[P
     return Status(
         201, points_spend(actor, card.pk, order_id=payload.order_id, points=payload.points, note=payload.note)
     )
+
+
+@router.post("/loyalty/cards/{card_id}/block", response=CardOut, summary="Block or unblock a card")
+def card_block(request: HttpRequest, card_id: int, payload: BlockIn) -> Card:
+    actor = actor_of(request)
+    card = card_get(actor, card_id)
+    card_set_blocked(actor, card.pk, blocked=payload.blocked, note=payload.note)
+    return card_get(actor, card.pk)
 
 
 @router.post("/loyalty/cards/{card_id}/adjust", response={201: EntryOut}, summary="Add or take away points by hand")

@@ -57,6 +57,34 @@ class ProgrammeIn(Schema):
     is_active: bool = True
 
 
+class ProgrammeChangeIn(Schema):
+    """Only the fields sent change; `version` is the one you read (409 when stale)."""
+
+    version: int
+    name: str | None = None
+    currency: str | None = None
+    earn_rate: Number | None = None
+    point_value: Number | None = None
+    max_share: Number | None = None
+    lifetime_days: int | None = None
+    is_active: bool | None = None
+
+
+class TierChangeIn(Schema):
+    """Only the fields sent change; `version` is the one you read (409 when stale)."""
+
+    version: int
+    name: str | None = None
+    threshold: Number | None = None
+    discount: Number | None = None
+    multiplier: Number | None = None
+
+
+class BlockIn(Schema):
+    blocked: bool = Field(..., description="true: block the card (no earning or spending); false: unblock it.")
+    note: str = ""
+
+
 class CardOut(Schema):
     id: int
     number: str
@@ -85,9 +113,15 @@ class CardIn(Schema):
 
 class EntryOut(Schema):
     id: int
-    kind: str = Field(..., description="earned, spent, expired or adjusted")
-    points: int = Field(..., description="Signed: spent and expired are negative.")
-    amount: decimal.Decimal | None = Field(None, description="earned: money paid; spent: the discount given.")
+    kind: str = Field(
+        ...,
+        description="earned, spent, expired, adjusted; of a cancelled order: reversed (its earning taken back) "
+        "and returned (points spent on it given back)",
+    )
+    points: int = Field(..., description="Signed: spent, expired and reversed are negative.")
+    amount: decimal.Decimal | None = Field(
+        None, description="earned: money paid; spent and returned: the discount; reversed: the earning's money."
+    )
     order_id: int | None
     payment_id: int | None
     expires_at: dt.datetime | None

@@ -10,10 +10,12 @@ from decimal import ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from relata.clients.models import Client
 from relata.core.access import get_visible, require, scope_queryset
 from relata.core.audit import record_event
 from relata.core.errors import ValidationError, invalid
@@ -23,6 +25,7 @@ from relata.core.money import CENT
 from relata.loyalty.models import Card, EntryKind, PointsEntry, Programme, Tier
 from relata.loyalty.selectors.loyalty import cards_visible_to
 from relata.loyalty.services.common import clean_note, clean_points, collect
+from relata.orders.hooks import DefaultDiscount
 from relata.orders.models import Order, OrderStatus, Payment
 from relata.orders.services.orders import payment_create
 
@@ -40,9 +43,12 @@ def tier_for_spend(programme: Programme, *, spend: Decimal | None) -> Tier | Non
 
 
 def lifetime_spend(card: Card) -> Decimal:
-    """What was paid in money (not points) on the orders that earned on the card."""
-    total = PointsEntry.objects.filter(card=card, kind=EntryKind.EARNED).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    """What was paid in money (not points) on the orders that earned on the card, less
+    the orders cancelled since (their earnings taken back)."""
+    totals = PointsEntry.objects.filter(card=card, kind__in=[EntryKind.EARNED, EntryKind.REVERSED]).aggregate(
+        earned=Sum("amount", filter=Q(kind=EntryKind.EARNED)), reversed=Sum("amount", filter=Q(kind=EntryKind.REVERSED))
+    )
+    return (totals["earned"] or Decimal(0)) - (totals["reversed"] or Decimal(0)) + Decimal("0.00")
 
 
 def _expiry(programme: Programme, now: dt.datetime) -> dt.datetime | None:
@@ -82,6 +88,12 @@ def _expire_lots(card: Card, now: dt.datetime) -> int:
         _append(card, kind=EntryKind.EXPIRED, points=-points, source=lot, note=_("Points past their lifetime"))
         taken += points
     return taken
+
+
+def _only_points(balance: int) -> str:
+    return ngettext("The card has only %(balance)d point.", "The card has only %(balance)d points.", balance) % {
+        "balance": balance
+    }
 
 
 # --- Earning ------------------------------------------------------------------------------
@@ -163,6 +175,109 @@ def _refresh_tier(actor: Membership, card: Card) -> None:
     )
 
 
+# --- An order cancelled -------------------------------------------------------------------
+
+
+def points_reverse_for_order(actor: Membership, order: Order) -> list[PointsEntry]:
+    """The order-cancelled hook (relata.orders.hooks), in the cancellation's transaction
+    with the order locked, then each card. Points spent on the order are given back (a new
+    lot with the programme's lifetime from now), then the points it earned are taken back:
+    from that lot's remainder first, then from the oldest lots — at most the balance, since
+    a balance never goes negative; what was already spent elsewhere stays spent and the
+    event records the shortfall. The earning's amount stops counting towards the tier.
+    Once per entry (unique constraints): a second call does nothing."""
+    entries = list(
+        PointsEntry.objects.filter(
+            workspace_id=order.workspace_id, order=order, kind__in=[EntryKind.SPENT, EntryKind.EARNED]
+        ).order_by("card_id", "id")
+    )
+    done = set(
+        PointsEntry.objects.filter(source__in=entries, kind__in=[EntryKind.RETURNED, EntryKind.REVERSED]).values_list(
+            "source_id", flat=True
+        )
+    )
+    written: list[PointsEntry] = []
+    now = timezone.now()
+    for card_id in sorted({e.card_id for e in entries if e.pk not in done}):
+        card = lock_card(card_id)
+        _expire_lots(card, now)
+        mine = [e for e in entries if e.card_id == card_id and e.pk not in done]
+        note = _("Order № %(number)s cancelled") % {"number": order.number}
+        returned = taken = short = 0
+        for spent in (e for e in mine if e.kind == EntryKind.SPENT):
+            points = -spent.points
+            expires = _expiry(card.programme, now)
+            written.append(
+                _append(
+                    card,
+                    kind=EntryKind.RETURNED,
+                    points=points,
+                    remaining=points,
+                    expires_at=expires,
+                    amount=spent.amount,
+                    order=order,
+                    source=spent,
+                    author=actor.user,
+                    note=note,
+                )
+            )
+            returned += points
+        for earned in (e for e in mine if e.kind == EntryKind.EARNED):
+            earned.refresh_from_db(fields=["remaining"])
+            take = min(earned.points, card.balance)
+            from_lot = min(earned.remaining or 0, take)
+            if from_lot:
+                earned.remaining = (earned.remaining or 0) - from_lot
+                earned.save(update_fields=["remaining"])
+            if take > from_lot:
+                _consume(card, take - from_lot)
+            written.append(
+                _append(
+                    card,
+                    kind=EntryKind.REVERSED,
+                    points=-take,
+                    amount=earned.amount,
+                    order=order,
+                    source=earned,
+                    author=actor.user,
+                    note=note,
+                )
+            )
+            taken += take
+            short += earned.points - take
+        record_event(
+            kind="loyalty.points_reversed",
+            workspace=actor.workspace,
+            actor=actor.user,
+            target=card,
+            data={"order": order.pk, "returned": returned, "taken": taken, "short": short},
+        )
+        _refresh_tier(actor, card)
+    return written
+
+
+def tier_discount(client: Client, currency: str) -> DefaultDiscount | None:
+    """The order-discount hook: the discount of the tier of the client's card (not
+    blocked, of an active programme in the order's currency); the best one if several."""
+    card = (
+        Card.objects.filter(
+            workspace_id=client.workspace_id,
+            holder_id=client.pk,
+            is_blocked=False,
+            programme__is_active=True,
+            programme__currency=currency,
+            tier__discount__gt=0,
+        )
+        .select_related("tier")
+        .order_by("-tier__discount", "pk")
+        .first()
+    )
+    if card is None or card.tier is None:
+        return None
+    reason = _("Loyalty card %(number)s, tier %(tier)s") % {"number": card.number, "tier": card.tier.name}
+    return DefaultDiscount(card.tier.discount, reason)
+
+
 # --- Spending -----------------------------------------------------------------------------
 
 
@@ -227,18 +342,26 @@ def points_spend(actor: Membership, card_id: int, *, order_id: Any, points: Any,
         return int((money / programme.point_value).to_integral_value(rounding=ROUND_FLOOR))
 
     if wanted > card.balance:
-        raise invalid("points", _("The card has only %(balance)d points.") % {"balance": card.balance}, code="balance")
+        raise invalid("points", _only_points(card.balance), code="balance")
     if value > share_left:
         raise invalid(
             "points",
-            _("Points may pay at most %(share)s%% of this order: spend at most %(points)d points.")
+            ngettext(
+                "Points may pay at most %(share)s%% of this order: spend at most %(points)d point.",
+                "Points may pay at most %(share)s%% of this order: spend at most %(points)d points.",
+                at_most(share_left),
+            )
             % {"share": format(programme.max_share.normalize(), "f"), "points": at_most(share_left)},
             code="share",
         )
     if value > order.due:
         raise invalid(
             "points",
-            _("Only %(due)s %(currency)s is owed on this order: spend at most %(points)d points.")
+            ngettext(
+                "Only %(due)s %(currency)s is owed on this order: spend at most %(points)d point.",
+                "Only %(due)s %(currency)s is owed on this order: spend at most %(points)d points.",
+                at_most(order.due),
+            )
             % {"due": order.due, "currency": order.currency, "points": at_most(order.due)},
             code="due",
         )
@@ -266,7 +389,12 @@ def points_spend(actor: Membership, card_id: int, *, order_id: Any, points: Any,
         order.pk,
         values={
             "amount": value,
-            "note": _("Loyalty points: card %(number)s, %(points)d points") % {"number": card.number, "points": wanted},
+            "note": ngettext(
+                "Loyalty points: card %(number)s, %(points)d point",
+                "Loyalty points: card %(number)s, %(points)d points",
+                wanted,
+            )
+            % {"number": card.number, "points": wanted},
         },
     )
     # The entry is written before the payment so that the order-paid hook, which runs in
@@ -302,7 +430,7 @@ def points_adjust(actor: Membership, card_id: int, *, points: Any, note: Any) ->
     now = timezone.now()
     _expire_lots(card, now)
     if delta < 0 and -delta > card.balance:
-        raise invalid("points", _("The card has only %(balance)d points.") % {"balance": card.balance}, code="balance")
+        raise invalid("points", _only_points(card.balance), code="balance")
     if delta < 0:
         _consume(card, -delta)
         entry = _append(card, kind=EntryKind.ADJUSTED, points=delta, author=actor.user, note=cleaned_note)

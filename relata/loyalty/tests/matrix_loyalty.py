@@ -20,6 +20,7 @@ LEAK_MARKERS = ["Wallaby"]
 SEES = {"admin": 200, "head": 200, "manager1": 200, "readonly": 200}  # manager2 and workspace B: 404
 SPENDS_API = {"admin": 201, "head": 403, "manager1": 403, "readonly": 403}
 ADJUSTS_API = {"admin": 201, "head": 403, "manager1": 403, "readonly": 403}
+BLOCKS_API = {"admin": 200, "head": 403, "manager1": 403, "readonly": 403}
 SPENDS_PAGE = {"admin": 302, "head": 403, "manager1": 403, "readonly": 403}
 CHANGES_PAGE = {"admin": 302, "head": 403, "manager1": 403, "manager2": 403, "readonly": 403}
 
@@ -27,7 +28,7 @@ CHANGES_PAGE = {"admin": 302, "head": 403, "manager1": 403, "manager2": 403, "re
 def extend_world(world: World) -> None:
     p = world.p
     club = programme(p.admin, "Wallaby Club")
-    tier(p.admin, club, "Wallaby Gold", "100000", multiplier="2")
+    gold = tier(p.admin, club, "Wallaby Gold", "100000", multiplier="2")
     holder = company(p.manager1, "Wallaby Ltd")
     wallaby_card = card(p.admin, club, holder, "WAL-1")
     shop = Shop(p.admin)
@@ -37,6 +38,7 @@ def extend_world(world: World) -> None:
     other_holder = company(p.admin, "Wallaby Spare")
     world.extra.update(
         loyalty_programme=club,
+        loyalty_tier=gold,
         loyalty_holder=holder,
         loyalty_spare_holder=other_holder,
         loyalty_card=wallaby_card,
@@ -78,6 +80,18 @@ _TIERS = "/api/v1/loyalty/programmes/{programme_id}/tiers"
 API: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/loyalty/programmes"): api_rule("loyalty.view"),
     ("POST", "/api/v1/loyalty/programmes"): api_rule("loyalty.create", 201, data=_programme_values),
+    ("PATCH", "/api/v1/loyalty/programmes/{programme_id}"): api_rule(
+        "loyalty.change",
+        data=lambda w: {"version": w.loyalty_programme.version, "earn_rate": "4"},
+        object_route=True,
+        kwargs=_programme,
+    ),
+    ("PATCH", "/api/v1/loyalty/tiers/{tier_id}"): api_rule(
+        "loyalty.change",
+        data=lambda w: {"version": w.loyalty_tier.version, "discount": "5"},
+        object_route=True,
+        kwargs=lambda w: {"tier_id": w.loyalty_tier.pk},
+    ),
     ("GET", _TIERS): api_rule("loyalty.view", object_route=True, kwargs=_programme),
     ("POST", _TIERS): api_rule(
         "loyalty.create",
@@ -107,6 +121,13 @@ API: dict[tuple[str, str], Rule] = {
         object_route=True,
         kwargs=_card,
         expect=SPENDS_API,
+    ),
+    ("POST", _CARD + "/block"): api_rule(
+        "custom",
+        data=lambda w: {"blocked": True, "note": "Matrix"},
+        object_route=True,
+        kwargs=_card,
+        expect=BLOCKS_API,
     ),
     ("POST", _CARD + "/adjust"): api_rule(
         "custom",

@@ -89,3 +89,37 @@ def test_a_manager_sees_only_the_cards_of_their_clients(personas, api_as):
     assert [c["number"] for c in manager.get(f"{BASE}/cards").json()["items"]] == ["A-1"]
     hidden = admin.get(f"{BASE}/cards", {"number": "B-1"}).json()["items"][0]["id"]
     assert manager.get(f"{BASE}/cards/{hidden}").status_code == 404
+
+
+def test_programmes_tiers_and_cards_are_changed_through_the_api(personas, api_as):
+    admin = api_as(personas.admin)
+    programme = admin.post(
+        f"{BASE}/programmes", {"name": "Bonus", "earn_rate": "5", "point_value": "1", "max_share": "30"}
+    ).json()
+    tier = admin.post(f"{BASE}/programmes/{programme['id']}/tiers", {"name": "Gold", "threshold": "0"}).json()
+    changed = admin.patch(f"{BASE}/programmes/{programme['id']}", {"version": programme["version"], "earn_rate": "7"})
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["earn_rate"], changed.json()["name"], changed.json()["max_share"]) == (
+        "7.00",
+        "Bonus",
+        "30.00",
+    )
+    stale = admin.patch(f"{BASE}/programmes/{programme['id']}", {"version": programme["version"], "name": "Other"})
+    assert stale.status_code == 409
+    tiered = admin.patch(f"{BASE}/tiers/{tier['id']}", {"version": tier["version"], "discount": "5"})
+    assert tiered.status_code == 200, tiered.json()
+    assert (tiered.json()["discount"], tiered.json()["name"]) == ("5.00", "Gold")
+    before = loyalty_state()
+    bad = admin.patch(f"{BASE}/tiers/{tier['id']}", {"version": tiered.json()["version"], "discount": "120"})
+    assert bad.status_code == 422 and "discount" in bad.json()["error"]["fields"]
+    assert loyalty_state() == before
+
+    holder = company(personas.admin, "Dvor Ltd")
+    card = admin.post(f"{BASE}/cards", {"programme_id": programme["id"], "holder_id": holder.pk, "number": "1"}).json()
+    blocked = admin.post(f"{BASE}/cards/{card['id']}/block", {"blocked": True, "note": "Lost"})
+    assert blocked.status_code == 200 and blocked.json()["is_blocked"] is True
+    assert admin.post(f"{BASE}/cards/{card['id']}/block", {"blocked": False}).json()["is_blocked"] is False
+    assert (
+        api_as(personas.manager1).patch(f"{BASE}/tiers/{tier['id']}", {"version": 2, "discount": "1"}).status_code
+        == 403
+    )

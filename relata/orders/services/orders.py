@@ -24,7 +24,7 @@ from relata.core.errors import ValidationError, invalid
 from relata.core.inputs import as_id, date_or_today
 from relata.core.models import Membership
 from relata.core.money import CENT, clean_currency, clean_money, parse_decimal
-from relata.orders.hooks import order_paid
+from relata.orders.hooks import default_discount, order_cancelled, order_paid
 from relata.orders.models import (
     MovementKind,
     Order,
@@ -216,7 +216,8 @@ def _new_order(
 def order_create(actor: Membership, *, values: dict[str, Any]) -> Order:
     """A new order without a deal (`catalog.create`): `client`, `warehouse`, `currency`
     (default the workspace's), `lines` (each: product, quantity, price — empty: the
-    client's price list price —, discount %, VAT rate %), `note`, `shortage`, `supplier`.
+    client's price list price —, discount % — empty: the client's default discount, such
+    as their loyalty tier's —, VAT rate %), `note`, `shortage`, `supplier`.
     Its lines are reserved at once (see `_reserve`). Every bad value is reported, named
     ("lines.2.quantity"), and nothing is written."""
     require(actor, "catalog", "create")
@@ -277,6 +278,7 @@ def _lines(actor: Membership, raw_lines: Any, *, client: Client | None, currency
         if needs_price and currency
         else {}
     )
+    given = default_discount(client, currency) if client is not None and currency else None
     errors: dict[str, list[ValidationError]] = {}
     built: list[OrderLine] = []
     for index, raw in enumerate(raw_lines):
@@ -309,7 +311,7 @@ def _lines(actor: Membership, raw_lines: Any, *, client: Client | None, currency
         except ValidationError as error:
             _collect(errors, error)
         try:
-            discount = _discount(raw.get("discount"), index)
+            discount = _discount(raw.get("discount"), index, given.percent if given else Decimal(0))
             vat_rate = _vat(raw.get("vat_rate"), index, product)
         except ValidationError as error:
             _collect(errors, error)
@@ -332,10 +334,10 @@ def _lines(actor: Membership, raw_lines: Any, *, client: Client | None, currency
     return built
 
 
-def _discount(value: Any, index: int) -> Decimal:
+def _discount(value: Any, index: int, default: Decimal) -> Decimal:
     number = parse_decimal(value, _field(index, "discount"))
     if number is None:
-        return Decimal(0)
+        return default
     if not Decimal(0) <= number <= Decimal(100):
         raise invalid(_field(index, "discount"), _("Enter a discount from 0 to 100%."))
     return number.quantize(CENT)
@@ -465,6 +467,7 @@ def order_cancel(actor: Membership, order_id: int, *, version: int) -> Order:
     order.status = OrderStatus.CANCELLED
     save_versioned(order, expected_version=version, fields=["status"])
     _release(actor, order, lines)
+    order_cancelled(actor, order)
     record_event(
         kind="order.cancelled",
         workspace=actor.workspace,

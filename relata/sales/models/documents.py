@@ -151,9 +151,15 @@ def documents_storage() -> Any:
 
 class SalesDocument(WorkspaceModel):
     """One issued document of a deal. The client, amounts and the PDF are kept as they
-    were issued; a draft may be rendered again from the deal's current data."""
+    were issued; a draft may be rendered again from the deal's current data.
 
-    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="documents", verbose_name=_("deal"))
+    A document without a deal is a direct order's waybill or act: it is kept with the
+    order's shipment (relata.orders.ShipmentDocument) and stays out of the deals' document
+    lists, which `documents_visible_to` reads."""
+
+    deal = models.ForeignKey(
+        Deal, on_delete=models.PROTECT, null=True, blank=True, related_name="documents", verbose_name=_("deal")
+    )
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="sales_documents", verbose_name=_("client")
     )

@@ -12,7 +12,9 @@ from relata.sales.models import Deal, DocumentTemplate, SalesDocument
 
 
 def documents_visible_to(actor: Membership) -> QuerySet[SalesDocument]:
-    return scope_queryset(actor, SalesDocument.objects.all()).select_related("deal", "client", "created_by")
+    """Documents of deals (a direct order's documents are read through its order)."""
+    queryset = scope_queryset(actor, SalesDocument.objects.filter(deal__isnull=False))
+    return queryset.select_related("deal", "client", "created_by")
 
 
 def document_get(actor: Membership, pk: Any) -> SalesDocument:

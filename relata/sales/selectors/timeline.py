@@ -56,4 +56,4 @@ class ClientDocuments(_ClientSalesRecords):
     related = ("deal", "created_by")
 
     def rows(self, client_id: Any) -> QuerySet[SalesDocument]:
-        return SalesDocument.objects.filter(client_id=client_id)
+        return SalesDocument.objects.filter(client_id=client_id, deal__isnull=False)  # direct orders': their shipments

@@ -30,6 +30,28 @@ MAX_TEMPLATE_LENGTH = 200_000
 NBSP = "\u00a0"  # between groups of digits, so that an amount never breaks across lines
 
 
+@dataclass(frozen=True)
+class DocumentSubject:
+    """What a document without a deal is issued for (an order made directly): the fields
+    of a deal that the document context reads. Its lines are always given."""
+
+    pk: int
+    title: str
+    client: Any  # relata.clients.models.Client
+    owner: Any  # the user who answers for it
+    currency: str
+    amount: Decimal
+    workspace: Any
+
+    @property
+    def workspace_id(self) -> int:
+        return int(self.workspace.pk)
+
+    @property
+    def client_id(self) -> int:
+        return int(self.client.pk)
+
+
 class PdfUnavailable(RuntimeError):
     """WeasyPrint's system libraries (Pango) are missing on this server."""
 
@@ -147,7 +169,7 @@ def _line(n: int, line: LineLike) -> dict[str, Any]:
 
 
 def document_context(
-    deal: Deal,
+    deal: Deal | DocumentSubject,
     *,
     kind: str,
     number: int,
@@ -158,7 +180,9 @@ def document_context(
     """What a template sees, and the total and VAT of the document: the deal's lines, or
     `lines` when given (a shipment's). A deal without lines is sold as one line: its
     title for its amount."""
-    sold: list[Any] = list(deal.lines.all()) if lines is None else list(lines)
+    if lines is None and isinstance(deal, DocumentSubject):
+        raise ValueError("a document without a deal is issued from its lines")
+    sold: list[Any] = list(lines) if lines is not None else list(deal.lines.all()) if isinstance(deal, Deal) else []
     if sold:
         total = sum((line.total for line in sold), Decimal("0.00"))
         vat = sum((line.vat_amount for line in sold), Decimal("0.00"))

@@ -31,6 +31,7 @@ from relata.core.models import Membership
 from relata.core.services.notifications import email_enqueue
 from relata.sales.models import Deal, DocumentCounter, DocumentKind, DocumentState, SalesDocument, next_states
 from relata.sales.services.document_render import (
+    DocumentSubject,
     LineLike,
     PdfUnavailable,
     document_context,
@@ -57,7 +58,7 @@ def _kind(value: Any) -> str:
 
 
 def _render(
-    deal: Deal, *, kind: str, number: int, date: dt.date, lines: Sequence[LineLike] | None = None
+    deal: Deal | DocumentSubject, *, kind: str, number: int, date: dt.date, lines: Sequence[LineLike] | None = None
 ) -> tuple[bytes, Any, Any]:
     context, total, vat = document_context(
         deal, kind=kind, number=number, date=date, seller=seller_details(deal.workspace), lines=lines
@@ -88,7 +89,7 @@ def _deal_for_document(actor: Membership, deal_id: int) -> Deal:
     return deal
 
 
-def _client_id(deal: Deal) -> int:
+def _client_id(deal: Deal | DocumentSubject) -> int:
     if deal.client_id is None:  # _deal_for_document has refused such a deal already
         raise invalid("deal", _("Choose the deal's client first: a document is addressed to a client."))
     return deal.client_id
@@ -113,16 +114,37 @@ def issue_for_deal(
         raise invalid(
             "deal", _("Choose the deal's client first: a document is addressed to a client."), code="no_client"
         )
-    number = next_number(deal.workspace_id, kind)
-    pdf, total, vat = _render(deal, kind=kind, number=number, date=date, lines=lines)
+    return _issue(actor, deal, deal=deal, kind=kind, date=date, lines=lines)
+
+
+def issue_without_deal(
+    actor: Membership, subject: DocumentSubject, *, kind: str, date: dt.date, lines: Sequence[LineLike]
+) -> SalesDocument:
+    """Issue a document of something without a deal (a direct order's waybill or act),
+    which the caller has checked the actor may document. It is kept with that record
+    (relata.orders links it to the shipment), not in the deals' documents."""
+    return _issue(actor, subject, deal=None, kind=kind, date=date, lines=lines)
+
+
+def _issue(
+    actor: Membership,
+    subject: Deal | DocumentSubject,
+    *,
+    deal: Deal | None,
+    kind: str,
+    date: dt.date,
+    lines: Sequence[LineLike] | None,
+) -> SalesDocument:
+    number = next_number(subject.workspace_id, kind)
+    pdf, total, vat = _render(subject, kind=kind, number=number, date=date, lines=lines)
     document = SalesDocument(
-        workspace_id=deal.workspace_id,
+        workspace_id=subject.workspace_id,
         deal=deal,
-        client_id=_client_id(deal),
+        client_id=_client_id(subject),
         kind=kind,
         number=number,
         date=date,
-        currency=deal.currency,
+        currency=subject.currency,
         total=total,
         vat_amount=vat,
         created_by=actor.user,
@@ -133,7 +155,7 @@ def issue_for_deal(
         kind="document.issued",
         workspace=actor.workspace,
         actor=actor.user,
-        target=deal,
+        target=deal or document,
         data={"document": document.pk, "kind": kind, "number": number, "total": str(total)},
     )
     return document
@@ -142,7 +164,9 @@ def issue_for_deal(
 def _document_for_write(actor: Membership, document_id: int) -> SalesDocument:
     return get_visible(
         actor,
-        SalesDocument.objects.select_related("deal", "deal__client", "deal__owner", "deal__workspace"),
+        SalesDocument.objects.filter(deal__isnull=False).select_related(
+            "deal", "deal__client", "deal__owner", "deal__workspace"
+        ),
         document_id,
         for_write=True,
     )
@@ -154,7 +178,7 @@ def document_regenerate(actor: Membership, document_id: int) -> SalesDocument:
     document = _document_for_write(actor, document_id)
     if document.state != DocumentState.DRAFT:
         raise invalid("state", _("Only a draft is rendered again; a sent document stays as it was sent."))
-    deal = _deal_for_document(actor, document.deal_id)
+    deal = _deal_for_document(actor, int(document.deal_id or 0))  # only deals' documents reach here
     pdf, total, vat = _render(deal, kind=document.kind, number=document.number, date=document.date)
     old = document.pdf.name or ""
     document.pdf.save("document.pdf", ContentFile(pdf), save=False)
