@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from relata.analytics.models import ClientClass
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
 from relata.analytics.selectors.classes import client_classes_panel
+from relata.analytics.selectors.segments import analytics_client_filters
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
+from relata.clients.fields import register_client_filters
 from relata.clients.relations import register_client_relation
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
@@ -32,3 +34,6 @@ def _drop_absorbed_class(actor: Any, survivor: Any, absorbed: Any) -> int:
 
 
 register_client_relation(ClientClass, "client", merge=_drop_absorbed_class, label=_("Client classes (ABC, XYZ, RFM)"))
+
+# The client's classes in the client filters and segments ("ABC class is A or B").
+register_client_filters(analytics_client_filters)

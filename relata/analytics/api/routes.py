@@ -7,10 +7,10 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from relata.analytics.api.schemas import ClassFilter, ClientClassOut, MatrixOut, RecomputeIn
-from relata.analytics.models import ClientClass
+from relata.analytics.api.schemas import ClassFilter, ClientClassOut, MatrixOut, RecomputeIn, SettingsIn, SettingsOut
+from relata.analytics.models import AnalyticsSettings, ClientClass
 from relata.analytics.selectors.classes import Matrix, abc_xyz_matrix, classes_visible_to, client_class_for
-from relata.analytics.services.recompute import classes_recompute_start
+from relata.analytics.services.recompute import analytics_settings_update, classes_recompute_start, settings_of
 from relata.api.auth import actor_of
 from relata.api.pagination import PagePagination
 from relata.core.access import require
@@ -46,3 +46,17 @@ def recompute(request: HttpRequest, payload: RecomputeIn) -> Status:
     job = classes_recompute_start(actor_of(request), values=payload.dict(exclude_unset=True))
     job.refresh_from_db()
     return Status(202, job)
+
+
+@router.get("/analytics/settings", response=SettingsOut, summary="The thresholds of the client classes")
+def settings_read(request: HttpRequest) -> AnalyticsSettings:
+    actor = actor_of(request)
+    require(actor, "analytics", "view")
+    return settings_of(actor.workspace)
+
+
+@router.patch("/analytics/settings", response=SettingsOut, summary="Change the thresholds of the client classes")
+def settings_change(request: HttpRequest, payload: SettingsIn) -> AnalyticsSettings:
+    """Needs `analytics.change`. A + B below 100 %, X ≤ Y, 1–36 months; the stored classes
+    change at the next recomputation."""
+    return analytics_settings_update(actor_of(request), values=payload.dict(exclude_unset=True))

@@ -50,3 +50,23 @@ class RecomputeIn(Schema):
         None, description="First day after the period (YYYY-MM-01); default: this month's first."
     )
     months: int | None = Field(None, description="Calendar months in the period, 1–36; default: the settings'.")
+
+
+class SettingsOut(Schema):
+    abc_a: decimal.Decimal = Field(..., description="A: the top share of revenue, %.")
+    abc_b: decimal.Decimal = Field(..., description="B: the next share, %; C holds the rest.")
+    xyz_x: decimal.Decimal = Field(..., description="X: coefficient of variation up to, %.")
+    xyz_y: decimal.Decimal = Field(..., description="Y: up to, %; Z above.")
+    period_months: int = Field(..., description="Months the classes look back over by default.")
+    version: int
+
+
+class SettingsIn(Schema):
+    """Only the fields sent change; send the `version` you read (409 when stale)."""
+
+    abc_a: decimal.Decimal | None = None
+    abc_b: decimal.Decimal | None = None
+    xyz_x: decimal.Decimal | None = None
+    xyz_y: decimal.Decimal | None = None
+    period_months: int | None = None
+    version: int | None = None

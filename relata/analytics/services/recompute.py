@@ -15,17 +15,27 @@ from django.utils.translation import gettext_lazy
 from relata.analytics.models import AnalyticsSettings, ClientClass
 from relata.analytics.services.classes import Period, Thresholds, add_months, client_measures
 from relata.core.access import require
+from relata.core.audit import diff, record_event, register_event_kinds, snapshot
+from relata.core.concurrency import save_versioned
 from relata.core.jobs import JobContext, job_handler
 from relata.core.models import Job, JobState, Membership, Workspace
 
 JOB_KIND = "analytics.recompute"
 MAX_MONTHS = 36
+SETTINGS_FIELDS = ["abc_a", "abc_b", "xyz_x", "xyz_y", "period_months"]
+
+register_event_kinds({"analytics.settings_changed": gettext_lazy("Analytics thresholds changed")})
 
 
 def settings_of(workspace: Workspace) -> AnalyticsSettings:
     """The workspace's settings (the defaults, unsaved, until someone changes them)."""
     found = AnalyticsSettings.objects.filter(workspace_id=workspace.pk).first()
-    return found or AnalyticsSettings(workspace=workspace)
+    if found is not None:
+        return found
+    defaults = AnalyticsSettings(workspace=workspace)
+    for name in ("abc_a", "abc_b", "xyz_x", "xyz_y"):  # as a saved row reads back: 80.00
+        setattr(defaults, name, Decimal(getattr(defaults, name)).quantize(Decimal("0.01")))
+    return defaults
 
 
 def thresholds_of(settings: AnalyticsSettings) -> Thresholds:
@@ -189,9 +199,23 @@ def analytics_settings_update(actor: Membership, *, values: dict[str, Any]) -> A
             ]
     if errors:
         raise ValidationError(errors)
+    before = snapshot(settings, SETTINGS_FIELDS)
     settings.abc_a, settings.abc_b, settings.xyz_x, settings.xyz_y = abc_a, abc_b, xyz_x, xyz_y
     settings.period_months = months
-    if settings.pk is not None:
-        settings.version += 1
-    settings.save()
+    if settings.pk is None:
+        settings.save()
+    else:  # a save based on what another user has changed since is refused (409)
+        expected = values.get("version")
+        version = settings.version if expected in (None, "") else _whole(expected)
+        save_versioned(settings, expected_version=version, fields=SETTINGS_FIELDS)
+    changes = diff(before, snapshot(settings, SETTINGS_FIELDS))
+    if changes:
+        record_event(kind="analytics.settings_changed", workspace=actor.workspace, actor=actor.user, changes=changes)
     return settings
+
+
+def _whole(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": [ValidationError(_("Reload the page and save again."))]}) from None

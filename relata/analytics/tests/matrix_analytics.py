@@ -39,9 +39,19 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/analytics/matrix"): api_rule("analytics.view"),
     ("POST", "/api/v1/analytics/recompute"): api_rule("analytics.change", 202, data=lambda w: {"months": 6}),
+    ("GET", "/api/v1/analytics/settings"): api_rule("analytics.view"),
+    ("PATCH", "/api/v1/analytics/settings"): api_rule("analytics.change", data=lambda w: {"abc_a": "75"}),
 }
 
 PAGES: dict[str, Rule] = {
     "analytics:classes": page("analytics.view"),
     "analytics:recompute": form("analytics.change", lambda w: {"months": "6"}),
+    "analytics:settings": page("analytics.change"),
+}
+
+PAGE_POSTS: dict[str, Rule] = {
+    "analytics:settings": form(
+        "analytics.change",
+        lambda w: {"abc_a": "75", "abc_b": "15", "xyz_x": "10", "xyz_y": "25", "period_months": "12"},
+    ),
 }
