@@ -53,10 +53,16 @@ def report_page(
         filters = ReportFilters(*default_period())
     tables = build(actor, filters)
     if request.GET.get("fmt") and not errors:
-        return report_export(actor, tables, key=request.GET.get("table", ""), fmt=request.GET["fmt"], filters=filters)
+        try:
+            return report_export(
+                actor, tables, key=request.GET.get("table", ""), fmt=request.GET["fmt"], filters=filters
+            )
+        except ValidationError as error:  # an unknown table or format: the page says which
+            errors = {field: " ".join(messages) for field, messages in error.message_dict.items()}
     page = {
         "filters": filters,
         "errors": errors,
+        "export_error": errors.get("table") or errors.get("fmt"),
         "filter_choices": filter_choices(actor, filters_offered),
         "tables": tables,
         "export_params": urlencode(filters.as_params()),
