@@ -31,7 +31,8 @@ Definitions (also in each table's note):
   whose month or quarter lies wholly inside the period. Without the pipeline filter, a
   plan for all pipelines replaces the pipeline plans of the same month or quarter; with it,
   only the plans of that pipeline count. A quarter's plan replaces the monthly plans of
-  its three months. Plan % = won amount / plan.
+  its three months. Plan % = won amount / plan; in the totals, the won amount of the
+  members with a plan / their plans.
 - Activities: contacts logged by the member (author) that took place in the period and
   not in the future, per kind; tasks completed in the period (by assignee), completed
   after their due time, and the tasks due in the period still open and overdue now.
@@ -265,6 +266,7 @@ def _quarter_of(day: dt.date) -> dt.date:
 def sales_table(order: list[int], names: dict[int, str], sales: dict[int, Sales]) -> Table:
     rows = [_sales_row(names[user_id], sales.get(user_id, Sales())) for user_id in order]
     total = Sales(plan=None)
+    planned_won = Decimal("0.00")  # the won amount of the managers with a plan
     for user_id in order:
         item = sales.get(user_id, Sales())
         total.won += item.won
@@ -275,6 +277,12 @@ def sales_table(order: list[int], names: dict[int, str], sales: dict[int, Sales]
         total.revenue += item.revenue
         if item.plan is not None:
             total.plan = (total.plan or Decimal("0.00")) + item.plan
+            planned_won += item.won_amount
+    totals = None
+    if rows:
+        totals = _sales_row(_("Total"), total)
+        # Against the plans there are: a manager without a plan adds nothing to either side.
+        totals["plan_percent"] = percent(planned_won, total.plan) if total.plan is not None else None
     return Table(
         key="managers_sales",
         title=_("Sales by manager"),
@@ -291,13 +299,14 @@ def sales_table(order: list[int], names: dict[int, str], sales: dict[int, Sales]
             Column("plan_percent", _("Plan, %"), "percent"),
         ],
         rows=rows,
-        totals=_sales_row(_("Total"), total) if rows else None,
+        totals=totals,
         chart=Chart("bar", "manager", ["won_amount", "plan"]),
         note=_(
             "Deals closed in the period by their owner; amounts in the workspace's currency. Win rate: won of won "
             "and lost. Revenue: orders paid in full in the period (the day of the last payment) by the order's "
             "owner. Days to win: from the deal's creation to its winning. Plan: the manager's monthly and quarterly "
-            "plans lying wholly inside the period; plan % is the won amount of the plan."
+            "plans lying wholly inside the period; plan % is the won amount of the plan (in the total, of the "
+            "managers with a plan)."
         ),
     )
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import add_member
@@ -21,6 +23,7 @@ from relata.analytics.reports.filters import ReportFilters
 from relata.analytics.reports.managers import managers_report, plan_targets
 from relata.analytics.reports.table import Table
 from relata.analytics.tests.helpers import Shop, buy
+from relata.clients.services.segments import segment_create
 from relata.core.models import Team
 from relata.orders.models import Order
 from relata.sales.models import Deal, Lead
@@ -107,10 +110,10 @@ def october(personas: Any) -> Any:
     """Mila North (manager 1) and Max South (manager 2) in October 2026: see each test."""
     p = personas
     m1, m2 = p.manager1, p.manager2
-    mila_client = company(m1, "Mila's Bricks", phones=["+7 916 123-45-67"])
+    mila_client = company(m1, "Mila's Bricks", phones=["+7 916 123-45-67"], source="fair")
     max_client = company(m2, "Max's Cement")
     # Mila: won 100 000 in 10 days and 50 000 in 4 days, lost one; one won in November.
-    won(m1, "100000", at(1), at(11))
+    won(m1, "100000", at(1), at(11), client=mila_client.pk)
     won(m1, "50000", at(5), at(9))
     lost(m1, at(20))
     won(m1, "70000", at(1), at(2, month=11))
@@ -180,6 +183,7 @@ def test_sales_table(october):
     assert sales.totals["win_rate"] == Decimal("50.0")
     assert sales.totals["days_to_win"] == Decimal("5.0")  # (10 + 4 + 1) / 3
     assert sales.totals["plan"] == Decimal("200000.00")
+    assert sales.totals["plan_percent"] == Decimal("75.0")  # Max has no plan: his wins are not against it
     assert sales.chart_data() is not None
 
 
@@ -297,10 +301,77 @@ def test_pipeline_and_channel_filters(october):
     assert rows_by_name(sales)["Max South"]["won"] == 1
     # Revenue is of orders made from the pipeline's deals: none here.
     assert rows_by_name(sales)["Mila North"]["revenue"] == Decimal("0.00")
-    # Channel = the client's source: nobody's client came from "fair".
-    by_channel = ReportFilters(OCTOBER.date_from, OCTOBER.date_to, channel="fair")
-    sales = table(managers_report(p.admin, by_channel), "managers_sales")
-    assert all(row["won"] == 0 and row["revenue"] == 0 for row in sales.rows)
+    # Channel = the client's source: nobody's client came from "radio".
+    by_channel = ReportFilters(OCTOBER.date_from, OCTOBER.date_to, channel="radio")
+    sales, work, response = managers_report(p.admin, by_channel)
+    # Plans are not of a channel: Mila's plan stays, against nothing won.
+    assert sales.rows == [
+        {
+            "manager": "Mila North",
+            "won": 0,
+            "won_amount": Decimal("0.00"),
+            "lost": 0,
+            "win_rate": None,
+            "revenue": Decimal("0.00"),
+            "average_won": None,
+            "days_to_win": None,
+            "plan": Decimal("200000.00"),
+            "plan_percent": Decimal("0.0"),
+        }
+    ]
+    assert work.rows[0]["activities"] == 0 and response.rows[0]["received"] == 0
+
+
+@pytest.mark.parametrize("by", ["channel", "segment"])
+def test_client_filters_keep_the_records_of_those_clients(october, by):
+    p = october
+    if by == "channel":
+        filters = ReportFilters(OCTOBER.date_from, OCTOBER.date_to, channel="fair")
+    else:
+        segment = segment_create(
+            p.admin,
+            name="From the fair",
+            entity="company",
+            definition={"conditions": [{"field": "source", "op": "eq", "value": "fair"}]},
+        )
+        filters = ReportFilters(OCTOBER.date_from, OCTOBER.date_to, segment=segment.pk)
+    sales, work, response = managers_report(p.admin, filters)
+    # Only Mila's client came from the fair: her deal of 100 000 with it (the others have
+    # no client), her orders, her contacts with it and the lead linked to it.
+    assert [r["manager"] for r in sales.rows] == ["Mila North"]
+    [row] = sales.rows
+    assert (row["won"], row["won_amount"], row["lost"], row["revenue"]) == (
+        1,
+        Decimal("100000.00"),
+        0,
+        Decimal("30000.00"),
+    )
+    assert work.rows[0]["activities"] == 5 and work.rows[0]["tasks_done"] == 0
+    assert (response.rows[0]["received"], response.rows[0]["answered"]) == (1, 1)
+    assert response.rows[0]["average_hours"] == Decimal("2.5")
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(october):
+    p = october
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            managers_report(p.admin, OCTOBER)
+        return len(queries)
+
+    before = count()
+    west = Team.objects.create(workspace=p.admin.workspace, name="West")
+    olga = add_member(p.admin, "m3@alpha.test", "Olga West", "sales_manager", west)
+    olga_client = company(olga, "Olga's Glass")
+    for day in range(2, 8):
+        won(olga, "1000", at(1), at(day))
+        lost(olga, at(day, 12))
+        log(olga, olga_client, "visit", at(day))
+        task(olga, at(day), completed=at(day, 15))
+        lead(olga, at(day), email=f"o{day}@example.com")
+    plan(p.admin, olga, "9000")
+    assert len(table(managers_report(p.admin, OCTOBER), "managers_sales").rows) == 3
+    assert count() == before
 
 
 def test_plan_rules_quarters_and_pipelines(personas):
