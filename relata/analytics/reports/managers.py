@@ -39,7 +39,10 @@ Definitions (also in each table's note):
 - First response to a lead: from the lead's creation to the earliest of its first change
   of status (taken into work), its qualification or rejection, and the first contact
   with the lead's known client that is not incoming and not a note. Leads typed in by
-  hand or imported are left out (nobody waits for an answer to them).
+  hand or imported are left out (nobody waits for an answer to them). The status changes
+  are read from the event log (append-only, the administration module's): only their
+  times, and only for the leads the actor may see, as the lead's own timeline shows them.
+  Lead conversion: the leads received that are qualified by now.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ from relata.core.models import Membership
 from relata.core.models.events import Event
 from relata.core.money import CENT
 from relata.core.selectors.members import members_visible_to
-from relata.sales.models import DealStatus, Lead, LeadSource, PeriodKind, period_end
+from relata.sales.models import DealStatus, Lead, LeadSource, LeadStatus, PeriodKind, period_end
 from relata.sales.selectors.deals import deals_visible_to
 from relata.sales.selectors.leads import leads_visible_to
 from relata.sales.selectors.plans import plans_visible_to
@@ -106,6 +109,7 @@ class Work:
 @dataclass
 class Response:
     received: int = 0
+    qualified: int = 0  # of the leads received, qualified by now
     waits: list[int] = field(default_factory=list)  # seconds, one per answered lead
     unanswered: int = 0
 
@@ -450,12 +454,13 @@ def _responses(
         .values("occurred_at")[:1]
     )
     rows = leads.annotate(status_changed=Subquery(status_changed), contacted=Subquery(contacted)).values_list(
-        "owner_id", "created_at", "status_changed", "contacted", "closed_at"
+        "owner_id", "status", "created_at", "status_changed", "contacted", "closed_at"
     )
     found: dict[int, Response] = defaultdict(Response)
-    for owner_id, created_at, *answers in rows:
+    for owner_id, status, created_at, *answers in rows:
         item = found[owner_id]
         item.received += 1
+        item.qualified += status == LeadStatus.QUALIFIED
         moments = [moment for moment in answers if moment is not None and moment <= now]
         if moments:
             item.waits.append(max(0, int((min(moments) - created_at).total_seconds())))
@@ -471,6 +476,7 @@ def response_table(order: list[int], names: dict[int, str], responses: dict[int,
         item = responses.get(user_id, Response())
         rows.append(_response_row(names[user_id], item))
         total.received += item.received
+        total.qualified += item.qualified
         total.unanswered += item.unanswered
         total.waits += item.waits
     return Table(
@@ -483,6 +489,8 @@ def response_table(order: list[int], names: dict[int, str], responses: dict[int,
             Column("unanswered", _("No response yet"), "int"),
             Column("average_hours", _("Average response, hours"), "number"),
             Column("median_hours", _("Median response, hours"), "number"),
+            Column("qualified", _("Qualified"), "int"),
+            Column("conversion", _("Lead conversion, %"), "percent"),
         ],
         rows=rows,
         totals=_response_row(_("Total"), total) if rows else None,
@@ -491,7 +499,8 @@ def response_table(order: list[int], names: dict[int, str], responses: dict[int,
             "Leads that came in during the period (typed-in and imported ones left out), by their owner. The "
             "response is the earliest of: the lead's first change of status (taken into work), its qualification "
             "or rejection, and the first contact logged with the lead's known client after it came in (not an "
-            "incoming one, not a note). Times are counted for answered leads only."
+            "incoming one, not a note). Times are counted for answered leads only. Conversion: the leads received "
+            "that are qualified by now."
         ),
     )
 
@@ -504,6 +513,8 @@ def _response_row(label: str, item: Response) -> dict[str, Any]:
         "unanswered": item.unanswered,
         "average_hours": _hours(Decimal(sum(item.waits)) / len(item.waits)) if item.waits else None,
         "median_hours": _hours(Decimal(statistics.median(item.waits))) if item.waits else None,
+        "qualified": item.qualified,
+        "conversion": percent(item.qualified, item.received),
     }
 
 

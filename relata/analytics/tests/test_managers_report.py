@@ -23,12 +23,13 @@ from relata.analytics.reports.filters import ReportFilters
 from relata.analytics.reports.managers import managers_report, plan_targets
 from relata.analytics.reports.table import Table
 from relata.analytics.tests.helpers import Shop, buy
+from relata.clients.models import Client
 from relata.clients.services.segments import segment_create
 from relata.core.models import Team
 from relata.orders.models import Order
 from relata.sales.models import Deal, Lead
 from relata.sales.services.deals import deal_lose, deal_win
-from relata.sales.services.leads import lead_create, lead_reject, lead_update
+from relata.sales.services.leads import lead_create, lead_qualify, lead_reject, lead_update
 from relata.sales.services.plans import sales_plan_create
 from relata.sales.services.settings import pipeline_create, stage_create
 from relata.sales.tests.helpers import deal, reason
@@ -227,6 +228,7 @@ def test_response_table(october):
     assert mila["median_hours"] == Decimal("3.8")
     max_ = rows_by_name(response)["Max South"]
     assert (max_["received"], max_["average_hours"], max_["median_hours"]) == (0, None, None)
+    assert (mila["qualified"], mila["conversion"], max_["conversion"]) == (0, Decimal("0.0"), None)
     assert "first change of status" in response.note
 
 
@@ -244,6 +246,22 @@ def test_a_status_change_answers_a_lead_and_the_median_differs_from_the_mean(per
     assert (row["received"], row["answered"], row["unanswered"]) == (3, 3, 0)
     assert row["average_hours"] == Decimal("4.0")
     assert row["median_hours"] == Decimal("2.0")
+
+
+def test_a_qualification_answers_a_lead_and_counts_in_the_conversion(personas):
+    p = personas
+    m1 = p.manager1
+    now = timezone.now()
+    qualified = lead(m1, now - dt.timedelta(hours=6), company_name="Quartz Ltd")
+    lead_qualify(m1, qualified.pk, version=qualified.version, values={})
+    lead(m1, now - dt.timedelta(hours=1), email="late@example.com")
+    today = timezone.localtime(now, MSK).date()
+    [row] = table(
+        managers_report(p.admin, ReportFilters(today - dt.timedelta(days=1), today)), "managers_response"
+    ).rows
+    assert (row["received"], row["answered"], row["unanswered"]) == (2, 1, 1)
+    assert row["average_hours"] == Decimal("6.0")
+    assert (row["qualified"], row["conversion"]) == (1, Decimal("50.0"))
 
 
 def test_members_with_nothing_have_no_row_and_an_empty_period_no_totals(october):
@@ -277,10 +295,13 @@ def test_scope_team_sees_the_team_subtree(october):
     west = Team.objects.create(workspace=p.admin.workspace, name="West")
     olga = add_member(p.admin, "m3@alpha.test", "Olga West", "sales_manager", west)
     won(olga, "10000", at(2), at(3))
-    head_names = {r["manager"] for r in table(managers_report(p.head, OCTOBER), "managers_sales").rows}
-    admin_names = {r["manager"] for r in table(managers_report(p.admin, OCTOBER), "managers_sales").rows}
+    # The administrator calls Mila's client: the head sees the call on the client's
+    # history, but the administrator is not in the head's team, so it is no row of theirs.
+    log(p.admin, Client.objects.get(name="Mila's Bricks"), "call", at(9), "out")
+    head_names = {r["manager"] for r in table(managers_report(p.head, OCTOBER), "managers_activities").rows}
+    admin_names = {r["manager"] for r in table(managers_report(p.admin, OCTOBER), "managers_activities").rows}
     assert head_names == {"Max South", "Mila North"}
-    assert admin_names == {"Max South", "Mila North", "Olga West"}
+    assert admin_names == {"Alice Admin", "Max South", "Mila North", "Olga West"}
 
 
 def test_manager_filter_keeps_one_row(october):
