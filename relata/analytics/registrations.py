@@ -19,6 +19,7 @@ from relata.web.panels import Panel, register_panel
 register_nav(NavItem("analytics", _("Analytics"), "analytics:classes", "analytics", icon="graph-up", order=70))
 register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
 register_report_tab(ReportTab("products", _("ABC of products"), "analytics:products", order=15))
+register_report_tab(ReportTab("managers", _("Managers"), "analytics:managers", order=50))
 register_panel(
     "clients.client",
     Panel(

@@ -1,0 +1,9 @@
+"""Every analytics router, mounted once by relata/api/v1.py (a report adds its module here)."""
+
+from ninja import Router
+
+from relata.analytics.api import managers, products, routes
+
+router = Router()
+for module in (routes, products, managers):
+    router.add_router("", module.router)
