@@ -108,3 +108,20 @@ class ClientClass(WorkspaceModel):
     @property
     def rfm(self) -> str:
         return f"{self.r}{self.f}{self.m}"
+
+
+class Dashboard(WorkspaceModel, VersionedModel):
+    """The widgets of a role's analytics dashboard, in order (keys of
+    relata.analytics.reports.widgets.WIDGETS). A role without a row gets its default."""
+
+    role = models.OneToOneField("core.Role", on_delete=models.CASCADE, related_name="+", verbose_name=_("role"))
+    widgets = models.JSONField(_("widgets"), default=list)
+
+    access_module: ClassVar[str | None] = "analytics"
+
+    class Meta:
+        verbose_name = _("dashboard")
+        verbose_name_plural = _("dashboards")
+
+    def __str__(self) -> str:
+        return str(self.role)

@@ -7,7 +7,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.models import ClientClass
+from relata.analytics.reports.classes_tables import classes_tables
+from relata.analytics.reports.managers import managers_report
+from relata.analytics.reports.products import product_abc
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
+from relata.analytics.reports.widgets import Widget, register_widget
 from relata.analytics.selectors.classes import client_classes_panel
 from relata.analytics.selectors.segments import analytics_client_filters
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
@@ -16,7 +20,8 @@ from relata.clients.relations import register_client_relation
 from relata.web.navigation import NavItem, register_nav
 from relata.web.panels import Panel, register_panel
 
-register_nav(NavItem("analytics", _("Analytics"), "analytics:classes", "analytics", icon="graph-up", order=70))
+register_nav(NavItem("analytics", _("Analytics"), "analytics:dashboard", "analytics", icon="graph-up", order=70))
+register_report_tab(ReportTab("dashboard", _("Dashboard"), "analytics:dashboard", order=1))
 register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
 register_report_tab(ReportTab("products", _("ABC of products"), "analytics:products", order=15))
 register_report_tab(ReportTab("managers", _("Managers"), "analytics:managers", order=50))
@@ -39,3 +44,30 @@ register_client_relation(ClientClass, "client", merge=_drop_absorbed_class, labe
 
 # The client's classes in the client filters and segments ("ABC class is A or B").
 register_client_filters(analytics_client_filters)
+
+# Dashboard widgets: one table (and its chart) of a report each.
+for _widget in (
+    Widget("classes_matrix", _("Clients per ABC and XYZ class"), classes_tables, "classes_matrix", "analytics:classes"),
+    Widget("classes_rfm", _("Clients per RFM segment"), classes_tables, "classes_rfm", "analytics:classes"),
+    Widget(
+        "products_abc_summary", _("Products per ABC class"), product_abc, "products_abc_summary", "analytics:products"
+    ),
+    Widget("managers_sales", _("Sales by manager"), managers_report, "managers_sales", "analytics:managers"),
+    Widget(
+        "managers_activities",
+        _("Activities and tasks by manager"),
+        managers_report,
+        "managers_activities",
+        "analytics:managers",
+    ),
+    Widget(
+        "managers_response",
+        _("First response to new leads"),
+        managers_report,
+        "managers_response",
+        "analytics:managers",
+        module="sales",
+    ),
+):
+    register_widget(_widget)
+from relata.analytics import demo as _demo  # noqa: E402, F401  (registers the demo step)

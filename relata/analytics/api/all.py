@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from relata.analytics.api import managers, products, routes
+from relata.analytics.api import dashboards, managers, products, routes
 
 router = Router()
-for module in (routes, products, managers):
+for module in (routes, dashboards, products, managers):
     router.add_router("", module.router)

@@ -75,7 +75,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 
 urls = [
-    path("", classes, name="classes"),
+    path("classes/", classes, name="classes"),
     path("recompute/", recompute, name="recompute"),
     path("settings/", settings_edit, name="settings"),
 ]
