@@ -116,6 +116,19 @@ def test_the_deal_form_creates_and_shows_field_errors(personas):
     assert "Поставка" in card  # the client's card lists its deals
 
 
+def test_a_client_value_sent_back_to_the_form_cannot_break_out_of_its_script(personas):
+    viewer = browser(personas.manager1)
+    attack = "');alert(document.cookie);//"
+    answer = viewer.post(
+        reverse("sales:deal_new"), {"title": "", "pipeline": pipeline(personas.manager1).pk, "client": attack}
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    # The attribute's entities are decoded before Alpine reads it as JavaScript: the quote
+    # must reach it as \\u0027, not as &#x27; (which would end the string).
+    assert "&#x27;);alert" not in html and "clientPicker('', '\\u0027)" in html
+
+
 def test_a_stale_edit_shows_the_conflict(personas):
     created = deal(personas.manager1)
     viewer = browser(personas.manager1)
