@@ -12,22 +12,28 @@ nothing). Three queries: the lines per product, per product and month, and the n
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relata.analytics.reports.filters import ReportFilters, clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
-from relata.analytics.services.classes import Period, abc_classes, purchases, xyz_class
+from relata.analytics.services.classes import (
+    Period,
+    abc_classes,
+    by_month,
+    last_payment_day,
+    purchases,
+    xyz_class,
+)
 from relata.analytics.services.recompute import settings_of, thresholds_of
 from relata.catalog.selectors.products import products_visible_to
 from relata.core.access import scope_queryset
 from relata.core.models import Membership
 from relata.core.money import CENT
-from relata.orders.models import Order, OrderLine, Payment
+from relata.orders.models import Order, OrderLine
 
 
 def period_of(filters: ReportFilters) -> Period:
@@ -139,18 +145,10 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
 def _monthly(lines: QuerySet[OrderLine]) -> dict[int, dict[dt.date, Decimal]]:
     """Per product and calendar month of its order's purchase date: the revenue (one
     aggregate query)."""
-    last_payment = (
-        Payment.objects.filter(order=OuterRef("order_id")).order_by().values("order").annotate(day=Max("date"))
-    ).values("day")
     rows = (
-        lines.annotate(purchased_on=Subquery(last_payment, output_field=DateField()))
+        lines.annotate(purchased_on=last_payment_day("order_id"))
         .annotate(month=TruncMonth("purchased_on"))
         .values("product_id", "month")
         .annotate(amount=Sum("total"))
     )
-    found: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        found[row["product_id"]][month] = (row["amount"] or Decimal(0)).quantize(CENT)
-    return dict(found)
+    return by_month(rows, "product_id")

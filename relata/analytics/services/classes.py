@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, DateField, F, Max, OuterRef, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Rank, TruncMonth
 
 from relata.analytics.models import AbcClass, RfmSegment, XyzClass
@@ -95,14 +95,29 @@ def add_months(day: dt.date, months: int) -> dt.date:
 # --- The queries ------------------------------------------------------------------------
 
 
+def last_payment_day(order_ref: str = "pk") -> Subquery:
+    """The date of the last payment of the order at `order_ref` (an outer reference): the
+    purchase date of an order paid in full."""
+    days = Payment.objects.filter(order=OuterRef(order_ref)).order_by().values("order").annotate(day=Max("date"))
+    return Subquery(days.values("day"), output_field=DateField())
+
+
+def by_month(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, dict[dt.date, Decimal]]:
+    """Aggregated rows (`key`, "month", "amount") as {key: {month: amount in cents}}."""
+    found: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        found[row[key]][month] = (row["amount"] or Decimal(0)).quantize(CENT)
+    return dict(found)
+
+
 def purchases(workspace: Workspace, period: Period) -> QuerySet[Order]:
     """The workspace's orders that are purchases in the period, with `purchased_on`."""
-    last_payment = (
-        Payment.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(day=Max("date")).values("day")
-    )
+    last_payment = last_payment_day()
     return (
         Order.objects.filter(workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency)
-        .annotate(purchased_on=Subquery(last_payment))
+        .annotate(purchased_on=last_payment)
         .filter(purchased_on__gte=period.start, purchased_on__lt=period.end)
         .order_by()
     )
@@ -122,12 +137,7 @@ def monthly_amounts(workspace: Workspace, period: Period) -> dict[int, dict[dt.d
         .values("client_id", "month")
         .annotate(amount=Sum("lines__total"))
     )
-    found: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        found[row["client_id"]][month] = (row["amount"] or Decimal(0)).quantize(CENT)
-    return dict(found)
+    return by_month(rows, "client_id")
 
 
 def recency_frequency(workspace: Workspace, period: Period) -> dict[int, dict[str, Any]]:
