@@ -16,7 +16,15 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["audit_log", "client_import", "client_duplicates", "client_search", "client_list", "activity_timeline"]
+BENCHMARKS = [
+    "audit_log",
+    "client_import",
+    "client_duplicates",
+    "client_search",
+    "client_list",
+    "activity_timeline",
+    "analytics",
+]
 
 
 def main(argv: list[str]) -> int:
