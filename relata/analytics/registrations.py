@@ -16,6 +16,9 @@ from relata.web.panels import Panel, register_panel
 
 register_nav(NavItem("analytics", _("Analytics"), "analytics:classes", "analytics", icon="graph-up", order=70))
 register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
+register_report_tab(ReportTab("funnel", _("Funnel"), "analytics:funnel", order=20))
+register_report_tab(ReportTab("leads", _("Leads"), "analytics:leads", order=25))
+register_report_tab(ReportTab("forecast", _("Forecast"), "analytics:forecast", order=60))
 register_panel(
     "clients.client",
     Panel(

@@ -10,6 +10,7 @@ from relata.activities.api import planning as planning_routes
 from relata.activities.api import rules as rule_routes
 from relata.activities.api import settings as activity_settings_routes
 from relata.activities.api import tasks as task_routes
+from relata.analytics.api import funnel as analytics_funnel_routes
 from relata.analytics.api import routes as analytics_routes
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
@@ -75,5 +76,6 @@ v1.add_router("", sales_plan_routes.router)
 v1.add_router("", order_routes.router)
 v1.add_router("", loyalty_routes.router)
 v1.add_router("", analytics_routes.router)
+v1.add_router("", analytics_funnel_routes.router)
 v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)
