@@ -365,10 +365,11 @@ def _outcome_tables(actor: Membership, deals: QuerySet[Deal], currency: str) -> 
         for row in _outcomes(closed, currency, "owner_id", "owner__full_name", "owner__email")
     ]
     managers.sort(key=lambda row: row["name"].casefold())
-    channels = _outcomes(closed, currency, "client_id", "client__source")
     by_channel: dict[str, dict[str, Any]] = {}
-    for row in channels:
-        name = _("No client") if row["client_id"] is None else (row["client__source"] or _("Source not stated"))
+    for row in _outcomes(closed, currency, "client__source"):
+        # A deal without a client has no source at all (NULL); a client's is "" when not stated.
+        source = row["client__source"]
+        name = _("No client") if source is None else (source or _("Source not stated"))
         group = by_channel.setdefault(name, {"name": name, "won": 0, "lost": 0, "lost_amount": Decimal("0.00")})
         group["won"] += row["won"]
         group["lost"] += row["lost"]

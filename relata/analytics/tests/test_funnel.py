@@ -256,3 +256,20 @@ def test_queries_do_not_grow_with_deals_or_stages(personas, funnel):
     assert tables[0].totals is not None and tables[0].totals["deals"] == 11
     assert len(many) == len(few), [q["sql"] for q in many]
     assert Decimal(tables[0].rows[0]["amount"]) == Decimal("4250.00")
+
+
+def test_deals_without_a_client_or_a_stated_source_are_grouped_as_such(personas, api_as):
+    m1 = personas.manager1
+    lose(m1, deal(m1, day(0), "100"), day(1), "no_need")
+    win(m1, deal(m1, day(0), "200", client=client(m1, "Plain Ltd")), day(2))
+    tables = funnel_api(api_as, personas.admin)
+    outcome = ("name", "lost", "won", "win_rate", "lost_amount")
+    assert rows(tables["funnel_losses_by_channel"], *outcome) == [
+        ("No client", 1, 0, "0.0", "100.00"),
+        ("Source not stated", 0, 1, "100.0", "0.00"),
+    ]
+    # New clients are cold; deals without a client come last.
+    assert rows(tables["funnel_losses_by_segment"], *outcome) == [
+        ("Cold", 0, 1, "100.0", "0.00"),
+        ("No client", 1, 0, "0.0", "100.00"),
+    ]
