@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.models import ClientClass
 from relata.analytics.reports.classes_tables import classes_tables
+from relata.analytics.reports.forecast import forecast_report
+from relata.analytics.reports.funnel import funnel_report
+from relata.analytics.reports.leads import leads_report
 from relata.analytics.reports.managers import managers_report
 from relata.analytics.reports.products import product_abc
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
@@ -25,6 +28,9 @@ register_report_tab(ReportTab("dashboard", _("Dashboard"), "analytics:dashboard"
 register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
 register_report_tab(ReportTab("products", _("ABC of products"), "analytics:products", order=15))
 register_report_tab(ReportTab("managers", _("Managers"), "analytics:managers", order=50))
+register_report_tab(ReportTab("funnel", _("Funnel"), "analytics:funnel", order=20))
+register_report_tab(ReportTab("leads", _("Leads"), "analytics:leads", order=25))
+register_report_tab(ReportTab("forecast", _("Forecast"), "analytics:forecast", order=60))
 register_panel(
     "clients.client",
     Panel(
@@ -68,6 +74,17 @@ for _widget in (
         "analytics:managers",
         module="sales",
     ),
+    Widget("funnel_stages", _("Funnel"), funnel_report, "funnel_stages", "analytics:funnel", module="sales"),
+    Widget(
+        "funnel_losses",
+        _("Where and why deals are lost"),
+        funnel_report,
+        "funnel_losses",
+        "analytics:funnel",
+        module="sales",
+    ),
+    Widget("leads_by_month", _("Leads by month"), leads_report, "leads_by_month", "analytics:leads", module="sales"),
+    Widget("forecast", _("Forecast"), forecast_report, "forecast", "analytics:forecast", module="sales"),
 ):
     register_widget(_widget)
 from relata.analytics import demo as _demo  # noqa: E402, F401  (registers the demo step)

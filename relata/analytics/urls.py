@@ -2,9 +2,10 @@
 
 from relata.analytics.views.classes import urls as classes_urls
 from relata.analytics.views.dashboard import urls as dashboard_urls
+from relata.analytics.views.funnel import urls as funnel_urls
 from relata.analytics.views.managers import urls as managers_urls
 from relata.analytics.views.products import urls as products_urls
 
 app_name = "analytics"
 
-urlpatterns = [*dashboard_urls, *classes_urls, *products_urls, *managers_urls]
+urlpatterns = [*dashboard_urls, *classes_urls, *products_urls, *managers_urls, *funnel_urls]

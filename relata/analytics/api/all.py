@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from relata.analytics.api import dashboards, managers, products, routes
+from relata.analytics.api import dashboards, funnel, managers, products, routes
 
 router = Router()
-for module in (routes, dashboards, products, managers):
+for module in (routes, dashboards, products, managers, funnel):
     router.add_router("", module.router)

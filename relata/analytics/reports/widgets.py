@@ -35,11 +35,19 @@ class Widget:
 WIDGETS: dict[str, Widget] = {}
 
 # Defaults per built-in role key (a role without an entry, or a custom role, gets ANALYST).
-ANALYST = ["classes_matrix", "products_abc_summary", "managers_sales", "classes_rfm"]
+ANALYST = ["classes_matrix", "funnel_stages", "forecast", "products_abc_summary", "managers_sales", "classes_rfm"]
 DEFAULT_LAYOUTS: dict[str, list[str]] = {
-    "sales_manager": ["managers_sales", "managers_response", "classes_rfm"],
-    "head_of_sales": ["managers_sales", "managers_activities", "managers_response", "classes_matrix"],
-    "marketer": ["classes_rfm", "classes_matrix", "products_abc_summary"],
+    "sales_manager": ["funnel_stages", "forecast", "managers_sales", "managers_response", "classes_rfm"],
+    "head_of_sales": [
+        "funnel_stages",
+        "forecast",
+        "managers_sales",
+        "managers_activities",
+        "managers_response",
+        "funnel_losses",
+        "classes_matrix",
+    ],
+    "marketer": ["leads_by_month", "classes_rfm", "classes_matrix", "products_abc_summary"],
 }
 
 
