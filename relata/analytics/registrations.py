@@ -16,6 +16,8 @@ from relata.web.panels import Panel, register_panel
 
 register_nav(NavItem("analytics", _("Analytics"), "analytics:classes", "analytics", icon="graph-up", order=70))
 register_report_tab(ReportTab("classes", _("Client classes"), "analytics:classes", order=10))
+register_report_tab(ReportTab("sales", _("Sales"), "analytics:sales", order=30))
+register_report_tab(ReportTab("lifetime", _("Lifetime value"), "analytics:lifetime", order=40))
 register_panel(
     "clients.client",
     Panel(

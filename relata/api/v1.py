@@ -11,6 +11,7 @@ from relata.activities.api import rules as rule_routes
 from relata.activities.api import settings as activity_settings_routes
 from relata.activities.api import tasks as task_routes
 from relata.analytics.api import routes as analytics_routes
+from relata.analytics.api import sales as analytics_sales_routes
 from relata.api import errors
 from relata.api.auth import SessionActorAuth, TokenAuth
 from relata.catalog.api import routes as catalog_routes
@@ -75,5 +76,6 @@ v1.add_router("", sales_plan_routes.router)
 v1.add_router("", order_routes.router)
 v1.add_router("", loyalty_routes.router)
 v1.add_router("", analytics_routes.router)
+v1.add_router("", analytics_sales_routes.router)
 v1.add_router("", notifications.router)
 api.add_router("/v1/", v1)
