@@ -11,18 +11,19 @@ left out until exchange rates exist. Revenue is meant net of refunds; Relata has
 yet, so nothing is subtracted. (Loyalty points spent on an order are a payment, not a
 discount of its lines: the order's revenue is its lines' total either way.)
 
-Both querysets carry `purchased_on` and no ordering; callers narrow them (by client, owner,
-product) and aggregate in the database. SQLite sums decimals as floating point: round the
-sums to the cent (`money`) before comparing or ranking them.
+`purchases` carries `purchased_on` and no ordering; callers narrow it (by client, owner,
+product) and aggregate in the database, at order level or over `lines_of` the orders.
+SQLite sums decimals as floating point: round the sums to the cent (`money`) before
+comparing or ranking them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import DateField, Max, Model, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, Max, OuterRef, QuerySet, Subquery
 
 from relata.core.models import Workspace
 from relata.core.money import CENT
@@ -30,13 +31,11 @@ from relata.orders.models import Order, OrderLine, OrderStatus, Payment
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.CLOSED)
 
-M = TypeVar("M", bound=Model)
 
-
-def last_payment_day(order: str) -> Subquery:
-    """The date of the last payment of the order that `OuterRef(order)` names."""
+def last_payment_day() -> Subquery:
+    """The date of the last payment of the outer order."""
     days = (
-        Payment.objects.filter(order=OuterRef(order)).order_by().values("order").annotate(day=Max("date")).values("day")
+        Payment.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(day=Max("date")).values("day")
     )
     return Subquery(days, output_field=DateField())
 
@@ -44,26 +43,23 @@ def last_payment_day(order: str) -> Subquery:
 def purchases(workspace: Workspace, *, start: dt.date | None, end: dt.date) -> QuerySet[Order]:
     """The workspace's orders that are purchases dated in [start, end), with `purchased_on`
     (`start` None: from the beginning)."""
-    orders = Order.objects.filter(
-        workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency
-    ).annotate(purchased_on=last_payment_day("pk"))
-    return _dated(orders, start, end)
-
-
-def purchase_lines(workspace: Workspace, *, start: dt.date | None, end: dt.date) -> QuerySet[OrderLine]:
-    """The lines of the same purchases (`purchases`), each with its order's `purchased_on`:
-    for figures by product, where a filter keeps only some lines of an order."""
-    lines = OrderLine.objects.filter(
-        workspace_id=workspace.pk, order__status__in=PAID_STATUSES, order__currency=workspace.default_currency
-    ).annotate(purchased_on=last_payment_day("order_id"))
-    return _dated(lines, start, end)
-
-
-def _dated(queryset: QuerySet[M], start: dt.date | None, end: dt.date) -> QuerySet[M]:
-    queryset = queryset.filter(purchased_on__lt=end)
+    orders = (
+        Order.objects.filter(workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency)
+        .annotate(purchased_on=last_payment_day())
+        .filter(purchased_on__lt=end)
+    )
     if start is not None:
-        queryset = queryset.filter(purchased_on__gte=start)
-    return queryset.order_by()
+        # An order whose last payment falls in the period has a payment in the period: a
+        # cheap semi-join first, so that the last payment is looked up only for those.
+        paid_then = Payment.objects.filter(workspace_id=workspace.pk, date__gte=start, date__lt=end)
+        orders = orders.filter(pk__in=paid_then.values("order_id")).filter(purchased_on__gte=start)
+    return orders.order_by()
+
+
+def lines_of(orders: QuerySet[Order]) -> QuerySet[OrderLine]:
+    """The lines of `orders` (purchases, narrowed as a report needs): for figures by
+    product. Each order's purchase date is looked up once, in the subquery, not per line."""
+    return OrderLine.objects.filter(order__in=orders.values("pk")).order_by()
 
 
 def money(value: Any) -> Decimal:

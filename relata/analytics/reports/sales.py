@@ -10,24 +10,28 @@ of a sale is the order's owner, so the manager filter keeps the orders that mana
 is then what it took for that product. Scope: the actor's scope over the clients, as for
 the client classes (a manager with scope "own" sees the sales to their own clients).
 
-Each table is one aggregate query (the months take two: the period and the year before; the
-products one more when there are more than the top 50); the tables share one query for the
-totals. Counts of orders and clients are distinct counts, so a table's rows may add up to
-more than its total where an order or a client falls in several rows (several products, or
-a client served by several managers).
+The report reads the period's sales as one row per order (its counted lines summed, with
+the order's date, owner and client's region, status and class): one query, from which the
+months, seasons, weekdays, managers, regions, statuses, classes and totals are tallied in
+Python (exact decimal sums; at most as many rows as orders in the period). The year before
+takes the same query over its dates, and the products one grouped query (and one more for
+the orders of the products past the top 50). Every purchase-date lookup is the costly part
+of a query, so there are few queries, not one per table. Counts of orders and clients are
+distinct counts, so a table's rows may add up to more than its total where an order or a
+client falls in several rows (several products, or a client served by several managers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import ExtractIsoWeekDay, ExtractMonth, ExtractYear
+from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
 from django.utils import formats
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
@@ -35,13 +39,13 @@ from django.utils.translation import ngettext
 
 from relata.analytics.models import AbcClass
 from relata.analytics.reports.filters import ReportFilters, clients_in
-from relata.analytics.reports.purchases import money, purchase_lines
+from relata.analytics.reports.purchases import as_date, lines_of, money, purchases
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import add_months
 from relata.clients.models import LifecycleStatus
 from relata.core.models import Membership
-from relata.core.money import CENT
-from relata.orders.models import OrderLine
+from relata.core.money import CENT, MONEY_DIGITS
+from relata.orders.models import Order, OrderLine
 from relata.orders.models.stock import QUANTITY_PLACES
 
 TOP_PRODUCTS = 50
@@ -64,46 +68,105 @@ class Figures:
         return (self.revenue / self.orders).quantize(CENT) if self.orders else None
 
 
-def measures() -> dict[str, Any]:
-    return {
-        "revenue": Sum("total"),
-        "orders": Count("order_id", distinct=True),
-        "clients": Count("order__client_id", distinct=True),
-    }
+@dataclass(frozen=True)
+class Sale:
+    """One order as the report counts it: its counted lines summed."""
+
+    order_id: int
+    client_id: int
+    purchased_on: dt.date
+    revenue: Decimal
+    owner_id: int
+    manager: str
+    region: str
+    status_id: int
+    abc: str  # "" when the client has no class
 
 
-def figures(row: dict[str, Any]) -> Figures:
-    return Figures(money(row["revenue"]), row["orders"], row["clients"])
+K = TypeVar("K", bound=Hashable)
+
+
+def tally(sales: Iterable[Sale], key: Callable[[Sale], K]) -> dict[K, Figures]:
+    """Figures per value of `key`."""
+    revenue: dict[K, Decimal] = defaultdict(Decimal)
+    orders: dict[K, int] = defaultdict(int)
+    clients: dict[K, set[int]] = defaultdict(set)
+    for sale in sales:
+        group = key(sale)
+        revenue[group] += sale.revenue
+        orders[group] += 1
+        clients[group].add(sale.client_id)
+    return {group: Figures(revenue[group].quantize(CENT), orders[group], len(clients[group])) for group in revenue}
+
+
+def total_of(sales: Iterable[Sale]) -> Figures:
+    return tally(sales, lambda sale: 0).get(0, Figures())
 
 
 # --- What is counted ------------------------------------------------------------------------
 
 
-def sales_lines(
+def sales_orders(
     actor: Membership, filters: ReportFilters, *, first: dt.date | None = None, last: dt.date | None = None
-) -> QuerySet[OrderLine]:
-    """The purchased lines the report counts, dated from `first` to `last` inclusive (by
-    default the filters' period)."""
+) -> QuerySet[Order]:
+    """The purchases the report counts, dated from `first` to `last` inclusive (by default
+    the filters' period): of the clients in the filters, owned by the manager, holding
+    the product."""
     first = first or filters.date_from
     last = last or filters.date_to
     clients = clients_in(actor, replace(filters, manager=None)).order_by().values("pk")
-    lines = purchase_lines(actor.workspace, start=first, end=last + ONE_DAY).filter(order__client_id__in=clients)
+    orders = purchases(actor.workspace, start=first, end=last + ONE_DAY).filter(client_id__in=clients)
     if filters.manager is not None:
-        lines = lines.filter(order__owner_id=filters.manager)
+        orders = orders.filter(owner_id=filters.manager)
     if filters.product is not None:
-        lines = lines.filter(product_id=filters.product)
-    return lines
+        orders = orders.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=filters.product)))
+    return orders
 
 
-def grouped(lines: QuerySet[OrderLine], *keys: Any, **expressions: Any) -> dict[Any, Figures]:
-    """Figures per value of `keys` (field names, or names of `expressions`); one query. The
-    key of a row is its single value, or the tuple of its values."""
-    rows = lines.annotate(**expressions).values(*keys).annotate(**measures())
-    found: dict[Any, Figures] = {}
-    for row in rows:
-        key = row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys)
-        found[key] = figures(row)
-    return found
+def counted(lines: QuerySet[OrderLine], filters: ReportFilters) -> QuerySet[OrderLine]:
+    """The lines the report counts: only the product's, when filtered."""
+    return lines if filters.product is None else lines.filter(product_id=filters.product)
+
+
+def sales_lines(orders: QuerySet[Order], filters: ReportFilters) -> QuerySet[OrderLine]:
+    """The counted lines of `orders`."""
+    return counted(lines_of(orders), filters)
+
+
+def sales_of(orders: QuerySet[Order], filters: ReportFilters) -> list[Sale]:
+    """Each of `orders` with the sum of its counted lines (one query; the lines are summed
+    in a subquery per order, so the purchase date is looked up per order, not per line)."""
+    line_sum = counted(OrderLine.objects.filter(order=OuterRef("pk")), filters).order_by()
+    revenue = Subquery(
+        line_sum.values("order").annotate(revenue=Sum("total")).values("revenue"),
+        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=2),
+    )
+    rows = orders.annotate(revenue=revenue).values(
+        "pk",
+        "client_id",
+        "owner_id",
+        "owner__full_name",
+        "owner__email",
+        "client__region",
+        "client__status_id",
+        "client__analytics_class__abc",
+        "purchased_on",
+        "revenue",
+    )
+    return [
+        Sale(
+            order_id=row["pk"],
+            client_id=row["client_id"],
+            purchased_on=as_date(row["purchased_on"]),
+            revenue=money(row["revenue"]),
+            owner_id=row["owner_id"],
+            manager=row["owner__full_name"] or row["owner__email"],
+            region=(row["client__region"] or "").strip(),
+            status_id=row["client__status_id"],
+            abc=row["client__analytics_class__abc"] or "",
+        )
+        for row in rows
+    ]
 
 
 def linear_trend(values: list[Decimal]) -> Decimal | None:
@@ -131,17 +194,18 @@ def moving_average(values: list[Decimal], window: int = 3) -> list[Decimal | Non
 
 
 def sales_report(actor: Membership, filters: ReportFilters) -> list[Table]:
-    lines = sales_lines(actor, filters)
-    total = figures(lines.aggregate(**measures()))
+    orders = sales_orders(actor, filters)
+    sales = sales_of(orders, filters)
+    total = total_of(sales)
     return [
-        sales_by_month(actor, filters, lines, total),
-        sales_by_month_of_year(filters, lines, total),
-        sales_by_weekday(lines, total),
-        sales_by_product(lines, total),
-        sales_by_manager(lines, total),
-        sales_by_region(lines, total),
-        sales_by_status(actor, lines, total),
-        sales_by_abc(lines, total),
+        sales_by_month(actor, filters, sales, total),
+        sales_by_month_of_year(filters, sales, total),
+        sales_by_weekday(sales, total),
+        sales_by_product(sales_lines(orders, filters), total),
+        sales_by_manager(sales, total),
+        sales_by_region(sales, total),
+        sales_by_status(actor, sales, total),
+        sales_by_abc(sales, total),
     ]
 
 
@@ -154,18 +218,17 @@ def _signed_money(value: Decimal) -> str:
     return f"+{shown}" if value > 0 else shown
 
 
-def sales_by_month(actor: Membership, filters: ReportFilters, lines: QuerySet[OrderLine], total: Figures) -> Table:
+def sales_by_month(actor: Membership, filters: ReportFilters, sales: list[Sale], total: Figures) -> Table:
     """Every calendar month of the period (zeros where nothing was sold) with the same
     dates a year earlier, the 3-month moving average and, in the note, the linear trend."""
-    year = {"year": ExtractYear("purchased_on"), "month": ExtractMonth("purchased_on")}
-    now = grouped(lines, "year", "month", **year)
-    before_lines = sales_lines(
+    now = tally(sales, _month_of)
+    year_before = sales_orders(
         actor,
         filters,
         first=filters.date_from - relativedelta(years=1),
         last=filters.date_to - relativedelta(years=1),
     )
-    before = {(y + 1, m): f for (y, m), f in grouped(before_lines, "year", "month", **year).items()}
+    before = {(y + 1, m): f for (y, m), f in tally(sales_of(year_before, filters), _month_of).items()}
     months, month = [], filters.date_from.replace(day=1)
     while month <= filters.date_to:
         months.append((month.year, month.month))
@@ -231,9 +294,13 @@ def sales_by_month(actor: Membership, filters: ReportFilters, lines: QuerySet[Or
     )
 
 
-def sales_by_month_of_year(filters: ReportFilters, lines: QuerySet[OrderLine], total: Figures) -> Table:
+def _month_of(sale: Sale) -> tuple[int, int]:
+    return sale.purchased_on.year, sale.purchased_on.month
+
+
+def sales_by_month_of_year(filters: ReportFilters, sales: list[Sale], total: Figures) -> Table:
     """Seasonality: January to December, summed over the period's years."""
-    found = grouped(lines, "month", month=ExtractMonth("purchased_on"))
+    found = tally(sales, lambda sale: sale.purchased_on.month)
     counted: dict[int, int] = dict.fromkeys(range(1, 13), 0)
     month = filters.date_from.replace(day=1)
     while month <= filters.date_to:
@@ -270,8 +337,8 @@ def sales_by_month_of_year(filters: ReportFilters, lines: QuerySet[OrderLine], t
     )
 
 
-def sales_by_weekday(lines: QuerySet[OrderLine], total: Figures) -> Table:
-    found = grouped(lines, "weekday", weekday=ExtractIsoWeekDay("purchased_on"))
+def sales_by_weekday(sales: list[Sale], total: Figures) -> Table:
+    found = tally(sales, lambda sale: sale.purchased_on.isoweekday())
     rows = []
     for number in range(1, 8):
         this = found.get(number, Figures())
@@ -392,43 +459,37 @@ def _dimension_table(
     )
 
 
-def _by_revenue(found: dict[Any, Figures], label: Any) -> list[tuple[str, Figures]]:
+def _by_revenue(found: dict[str, Figures]) -> list[tuple[str, Figures]]:
     """Rows by revenue descending, ties by label."""
-    return sorted(((label(key), this) for key, this in found.items()), key=lambda item: (-item[1].revenue, item[0]))
+    return sorted(found.items(), key=lambda item: (-item[1].revenue, item[0]))
 
 
-def sales_by_manager(lines: QuerySet[OrderLine], total: Figures) -> Table:
-    found = grouped(lines, "order__owner_id", "order__owner__full_name", "order__owner__email")
-    rows = _dimension_rows(_by_revenue(found, lambda key: key[1] or key[2]), total, "manager")
+def sales_by_manager(sales: list[Sale], total: Figures) -> Table:
+    found = tally(sales, lambda sale: (sale.owner_id, sale.manager))
+    labelled = sorted(((name, this) for (_id, name), this in found.items()), key=lambda i: (-i[1].revenue, i[0]))
     return _dimension_table(
         "sales_by_manager",
         _("Sales by manager"),
         ("manager", _("Manager")),
-        rows,
+        _dimension_rows(labelled, total, "manager"),
         total,
         chart=Chart("bar", "manager", ["revenue"]),
         note=_("The manager of a sale is the owner of the order."),
     )
 
 
-def sales_by_region(lines: QuerySet[OrderLine], total: Figures, *, top: int = TOP_REGIONS) -> Table:
-    """Regions of the clients (as typed: the region field of the client's card); an empty
-    one is "not set". Past the top `top`, the rest is summed in one row (every order and
-    client has one region, so its counts add up)."""
-    found: dict[str, Figures] = {}
-    for region, this in grouped(lines, "order__client__region").items():
-        label = (region or "").strip() or _("not set")
-        found[label] = _plus(found.get(label, Figures()), this)
-    labelled = _by_revenue(found, lambda key: key)
+def sales_by_region(sales: list[Sale], total: Figures, *, top: int = TOP_REGIONS) -> Table:
+    """Regions of the clients (the region of the client's card; empty: "not set"), the
+    `top` by revenue and the rest in one row."""
+    not_set = _("not set")
+    labelled = _by_revenue(tally(sales, lambda sale: sale.region or not_set))
     if len(labelled) > top:
-        rest = labelled[top:]
-        merged = Figures()
-        for _label, this in rest:
-            merged = _plus(merged, this)
-        labelled = [
-            *labelled[:top],
-            (ngettext("%(count)d other region", "%(count)d other regions", len(rest)) % {"count": len(rest)}, merged),
-        ]
+        shown = {label for label, _this in labelled[:top]}
+        others = ngettext("%(count)d other region", "%(count)d other regions", len(labelled) - top) % {
+            "count": len(labelled) - top
+        }
+        rest = tally((sale for sale in sales if (sale.region or not_set) not in shown), lambda sale: others)
+        labelled = [*labelled[:top], *rest.items()]
     return _dimension_table(
         "sales_by_region",
         _("Sales by region"),
@@ -440,9 +501,9 @@ def sales_by_region(lines: QuerySet[OrderLine], total: Figures, *, top: int = TO
     )
 
 
-def sales_by_status(actor: Membership, lines: QuerySet[OrderLine], total: Figures) -> Table:
+def sales_by_status(actor: Membership, sales: list[Sale], total: Figures) -> Table:
     """By the client's lifecycle status now, in the order of the statuses."""
-    found = grouped(lines, "order__client__status_id")
+    found = tally(sales, lambda sale: sale.status_id)
     statuses = LifecycleStatus.objects.filter(workspace_id=actor.workspace_id, pk__in=list(found))
     labelled = [(status.display_name, found[status.pk]) for status in statuses.order_by("position", "id")]
     return _dimension_table(
@@ -456,14 +517,11 @@ def sales_by_status(actor: Membership, lines: QuerySet[OrderLine], total: Figure
     )
 
 
-def sales_by_abc(lines: QuerySet[OrderLine], total: Figures) -> Table:
-    found = grouped(lines, "order__client__analytics_class__abc")
-    merged: dict[str, Figures] = {}
-    for abc, this in found.items():
-        merged[abc or ""] = _plus(merged.get(abc or "", Figures()), this)
-    labelled = [(str(label), merged[key]) for key, label in AbcClass.choices if key in merged]
-    if "" in merged:
-        labelled.append((_("No class"), merged[""]))
+def sales_by_abc(sales: list[Sale], total: Figures) -> Table:
+    found = tally(sales, lambda sale: sale.abc)
+    labelled = [(str(label), found[key]) for key, label in AbcClass.choices if key in found]
+    if "" in found:
+        labelled.append((_("No class"), found[""]))
     return _dimension_table(
         "sales_by_abc",
         _("Sales by ABC class"),
@@ -476,11 +534,6 @@ def sales_by_abc(lines: QuerySet[OrderLine], total: Figures) -> Table:
             "no class: no purchases in that period, or not computed yet."
         ),
     )
-
-
-def _plus(a: Figures, b: Figures) -> Figures:
-    """Two disjoint groups of orders and clients together."""
-    return Figures(a.revenue + b.revenue, a.orders + b.orders, a.clients + b.clients)
 
 
 def _hundred(total: Figures) -> Decimal | None:
