@@ -11,8 +11,10 @@ from relata.analytics.reports.classes_tables import classes_tables
 from relata.analytics.reports.forecast import forecast_report
 from relata.analytics.reports.funnel import funnel_report
 from relata.analytics.reports.leads import leads_report
+from relata.analytics.reports.lifetime import lifetime_report
 from relata.analytics.reports.managers import managers_report
 from relata.analytics.reports.products import product_abc
+from relata.analytics.reports.sales import sales_report
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
 from relata.analytics.reports.widgets import Widget, register_widget
 from relata.analytics.selectors.classes import client_classes_panel
@@ -31,6 +33,8 @@ register_report_tab(ReportTab("managers", _("Managers"), "analytics:managers", o
 register_report_tab(ReportTab("funnel", _("Funnel"), "analytics:funnel", order=20))
 register_report_tab(ReportTab("leads", _("Leads"), "analytics:leads", order=25))
 register_report_tab(ReportTab("forecast", _("Forecast"), "analytics:forecast", order=60))
+register_report_tab(ReportTab("sales", _("Sales"), "analytics:sales", order=30))
+register_report_tab(ReportTab("lifetime", _("Lifetime value"), "analytics:lifetime", order=40))
 register_panel(
     "clients.client",
     Panel(
@@ -85,6 +89,10 @@ for _widget in (
     ),
     Widget("leads_by_month", _("Leads by month"), leads_report, "leads_by_month", "analytics:leads", module="sales"),
     Widget("forecast", _("Forecast"), forecast_report, "forecast", "analytics:forecast", module="sales"),
+    Widget("sales_by_month", _("Sales by month"), sales_report, "sales_by_month", "analytics:sales"),
+    Widget("sales_by_month_of_year", _("Seasonality"), sales_report, "sales_by_month_of_year", "analytics:sales"),
+    Widget("sales_by_product", _("Sales by product"), sales_report, "sales_by_product", "analytics:sales"),
+    Widget("lifetime_summary", _("Lifetime value"), lifetime_report, "lifetime_summary", "analytics:lifetime"),
 ):
     register_widget(_widget)
 from relata.analytics import demo as _demo  # noqa: E402, F401  (registers the demo step)

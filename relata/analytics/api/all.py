@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from relata.analytics.api import dashboards, funnel, managers, products, routes
+from relata.analytics.api import dashboards, funnel, managers, products, routes, sales
 
 router = Router()
-for module in (routes, dashboards, products, managers, funnel):
+for module in (routes, dashboards, products, managers, funnel, sales):
     router.add_router("", module.router)

@@ -19,12 +19,12 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relata.analytics.reports.filters import ReportFilters, clients_in
+from relata.analytics.reports.purchases import last_payment_day
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import (
     Period,
     abc_classes,
     by_month,
-    last_payment_day,
     purchases,
     xyz_class,
 )

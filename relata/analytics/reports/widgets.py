@@ -35,10 +35,20 @@ class Widget:
 WIDGETS: dict[str, Widget] = {}
 
 # Defaults per built-in role key (a role without an entry, or a custom role, gets ANALYST).
-ANALYST = ["classes_matrix", "funnel_stages", "forecast", "products_abc_summary", "managers_sales", "classes_rfm"]
+ANALYST = [
+    "sales_by_month",
+    "funnel_stages",
+    "forecast",
+    "classes_matrix",
+    "products_abc_summary",
+    "managers_sales",
+    "sales_by_month_of_year",
+    "classes_rfm",
+]
 DEFAULT_LAYOUTS: dict[str, list[str]] = {
     "sales_manager": ["funnel_stages", "forecast", "managers_sales", "managers_response", "classes_rfm"],
     "head_of_sales": [
+        "sales_by_month",
         "funnel_stages",
         "forecast",
         "managers_sales",
@@ -47,7 +57,7 @@ DEFAULT_LAYOUTS: dict[str, list[str]] = {
         "funnel_losses",
         "classes_matrix",
     ],
-    "marketer": ["leads_by_month", "classes_rfm", "classes_matrix", "products_abc_summary"],
+    "marketer": ["leads_by_month", "sales_by_month", "classes_rfm", "classes_matrix", "lifetime_summary"],
 }
 
 

@@ -5,7 +5,8 @@ Revenue: the totals of the order lines of the client's orders that are paid in f
 the period [start, end). The purchase date of an order is the date of its last payment (the
 day it became paid in full). Revenue is meant net of refunds; there are no refunds in
 Relata yet, so nothing is subtracted. Orders in other currencies are left out until
-exchange rates exist. Cancelled, unpaid and part-paid orders are not purchases.
+exchange rates exist. Cancelled, unpaid and part-paid orders are not purchases. (The one
+definition of purchases is `relata.analytics.reports.purchases`, shared with the reports.)
 
 Each measure is one aggregate query over the workspace's rows (one row per client, or per
 client and month for XYZ); SQLite and PostgreSQL alike. The recency and frequency scores
@@ -31,15 +32,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, Max, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, F, Max, QuerySet, Sum, Window
 from django.db.models.functions import Rank, TruncMonth
 
 from relata.analytics.models import AbcClass, RfmSegment, XyzClass
+from relata.analytics.reports.purchases import purchases as dated_purchases
 from relata.core.models import Workspace
 from relata.core.money import CENT
-from relata.orders.models import Order, OrderStatus, Payment
+from relata.orders.models import Order
 
-PAID_STATUSES = (OrderStatus.PAID, OrderStatus.CLOSED)
 HUNDRED = Decimal(100)
 
 
@@ -95,13 +96,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 # --- The queries ------------------------------------------------------------------------
 
 
-def last_payment_day(order_ref: str = "pk") -> Subquery:
-    """The date of the last payment of the order at `order_ref` (an outer reference): the
-    purchase date of an order paid in full."""
-    days = Payment.objects.filter(order=OuterRef(order_ref)).order_by().values("order").annotate(day=Max("date"))
-    return Subquery(days.values("day"), output_field=DateField())
-
-
 def by_month(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, dict[dt.date, Decimal]]:
     """Aggregated rows (`key`, "month", "amount") as {key: {month: amount in cents}}."""
     found: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
@@ -113,14 +107,9 @@ def by_month(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, dict[dt.d
 
 
 def purchases(workspace: Workspace, period: Period) -> QuerySet[Order]:
-    """The workspace's orders that are purchases in the period, with `purchased_on`."""
-    last_payment = last_payment_day()
-    return (
-        Order.objects.filter(workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency)
-        .annotate(purchased_on=last_payment)
-        .filter(purchased_on__gte=period.start, purchased_on__lt=period.end)
-        .order_by()
-    )
+    """The workspace's orders that are purchases in the period, with `purchased_on`
+    (the definition is `relata.analytics.reports.purchases`, shared with the reports)."""
+    return dated_purchases(workspace, start=period.start, end=period.end)
 
 
 def revenue_by_client(workspace: Workspace, period: Period) -> dict[int, Decimal]:
