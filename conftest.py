@@ -14,10 +14,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from relata.core.models import Membership, Role, Team
 from relata.core.services.tokens import token_create
 from relata.core.services.workspaces import workspace_create
+
+# Property tests check what is true, not how fast: on a shared CI machine running the
+# suite on several workers, Hypothesis's default 200 ms deadline fails healthy examples.
+settings.register_profile("relata", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("relata")
 
 REQUIRE_SERVICES = os.environ.get("RELATA_REQUIRE_SERVICES") == "1"
 PASSWORD = "correct-horse-battery-7"
