@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("search/", views.global_search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/all/", views.notification_list, name="notification_list"),

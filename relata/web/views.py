@@ -4,9 +4,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +32,15 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page's <link rel=icon> says. Answered
+    with a redirect, not the 404 page: that page renders a CSRF token, and rendered in
+    parallel with a visitor's first page it would set a second, different CSRF cookie
+    that spoils the first page's form (a login refused as "CSRF token incorrect")."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 @require_GET

@@ -41,6 +41,7 @@ PAGES: dict[str, Rule] = {
     "web:search": page("member", kwargs=lambda w: {}),
     "web:notifications": page("member"),
     "web:set_language": form("public", lambda w: {"language": "en"}),
+    "web:favicon": page("public", ok=301),
     "web:switch_workspace": form("member", lambda w: {"workspace": w.p.admin.workspace_id}),
     "core:login": page(
         "custom",

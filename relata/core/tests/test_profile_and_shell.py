@@ -149,3 +149,12 @@ def test_notifications_badge_counts_running_jobs(personas, client_as):
     assert "job running" not in client_as(personas.manager2).get("/notifications/").content.decode().replace(
         "0 jobs running", ""
     )
+
+
+def test_the_browsers_favicon_request_sets_no_csrf_cookie(client):
+    """A browser's first page and its /favicon.ico are requested together: had the icon
+    answered with the 404 page, its CSRF cookie would replace the page's and the login
+    form sent next would be refused."""
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("web/favicon.svg")
+    assert "csrftoken" not in answer.cookies
