@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from relata.analytics.reports.forecast import forecast_report
 from relata.analytics.reports.funnel import funnel_report
 from relata.analytics.reports.leads import leads_report
-from relata.analytics.views.reports import filter_choices, report_page
+from relata.analytics.views.reports import TEMPLATE, filter_choices, report_page, report_view
 from relata.core.decorators import permission_required
 from relata.core.models import Membership
 
-TEMPLATE = "analytics/reports/report.html"
 DEAL_FILTERS = ("pipeline", "manager", "segment", "channel")
 
 
@@ -35,28 +34,8 @@ def funnel(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("analytics", "view")
-@require_GET
-def leads(request: HttpRequest) -> HttpResponse:
-    return report_page(
-        request,
-        template=TEMPLATE,
-        build=leads_report,
-        filters_offered=("manager",),
-        context={"title": _("Leads"), "tab": "leads"},
-    )
-
-
-@permission_required("analytics", "view")
-@require_GET
-def forecast(request: HttpRequest) -> HttpResponse:
-    return report_page(
-        request,
-        template=TEMPLATE,
-        build=forecast_report,
-        filters_offered=DEAL_FILTERS,
-        context={"title": _("Forecast"), "tab": "forecast"},
-    )
+leads = report_view(leads_report, title=_("Leads"), tab="leads", filters=("manager",))
+forecast = report_view(forecast_report, title=_("Forecast"), tab="forecast", filters=DEAL_FILTERS)
 
 
 urls = [

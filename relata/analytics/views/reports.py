@@ -11,17 +11,21 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.views.decorators.http import require_GET
 
 from relata.analytics.reports.export import report_export
 from relata.analytics.reports.filters import ReportFilters, channels_of, default_period, report_filters
 from relata.analytics.reports.table import Table
 from relata.catalog.selectors.products import products_visible_to
 from relata.clients.selectors.segments import segments_visible_to
+from relata.core.decorators import permission_required
 from relata.core.models import Membership
 from relata.core.selectors.members import members_visible_to
 from relata.sales.selectors.deals import pipelines_visible_to
 
 Builder = Callable[[Membership, ReportFilters], list[Table]]
+TEMPLATE = "analytics/reports/report.html"
 
 
 def filter_choices(actor: Membership, names: Iterable[str]) -> dict[str, Any]:
@@ -70,3 +74,19 @@ def report_page(
         **(context or {}),
     }
     return render(request, template, page, status=400 if errors else 200)
+
+
+def report_view(
+    build: Builder, *, title: str | Promise, tab: str, filters: Iterable[str]
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The page of a report that needs nothing but its builder, its title and tab, and the
+    filters it offers (`analytics.view`, GET)."""
+    offered = tuple(filters)
+
+    @permission_required("analytics", "view")
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        context = {"title": title, "tab": tab}
+        return report_page(request, template=TEMPLATE, build=build, filters_offered=offered, context=context)
+
+    return view

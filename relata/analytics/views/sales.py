@@ -3,42 +3,19 @@ with their charts, export)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.reports.lifetime import lifetime_report
 from relata.analytics.reports.sales import sales_report
-from relata.analytics.views.reports import report_page
-from relata.core.decorators import permission_required
+from relata.analytics.views.reports import report_view
 
-TEMPLATE = "analytics/reports/report.html"
-
-
-@permission_required("analytics", "view")
-@require_GET
-def sales(request: HttpRequest) -> HttpResponse:
-    return report_page(
-        request,
-        template=TEMPLATE,
-        build=sales_report,
-        filters_offered=("manager", "segment", "channel", "product"),
-        context={"title": _("Sales analysis"), "tab": "sales"},
-    )
-
-
-@permission_required("analytics", "view")
-@require_GET
-def lifetime(request: HttpRequest) -> HttpResponse:
-    return report_page(
-        request,
-        template=TEMPLATE,
-        build=lifetime_report,
-        filters_offered=("manager", "segment", "channel"),
-        context={"title": _("Lifetime value"), "tab": "lifetime"},
-    )
-
+sales = report_view(
+    sales_report, title=_("Sales analysis"), tab="sales", filters=("manager", "segment", "channel", "product")
+)
+lifetime = report_view(
+    lifetime_report, title=_("Lifetime value"), tab="lifetime", filters=("manager", "segment", "channel")
+)
 
 urls = [
     path("sales/", sales, name="sales"),
