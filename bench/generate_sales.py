@@ -101,7 +101,7 @@ def _models() -> dict[str, tuple[type[models.Model], list[str]]]:
         "orders": (
             Order,
             ["id", *stamps, "owner_id", "version", "number", "client_id", "deal_id", "warehouse_id", "currency"]
-            + ["status", "total", "paid_amount", "note", "created_by_id"],
+            + ["status", "total", "paid_amount", "paid_on", "note", "created_by_id"],
         ),
         "lines": (
             OrderLine,
@@ -245,7 +245,7 @@ class SalesMaker:
                         (ws, created_at, now, order_id, pk, name, quantity, price, Decimal(0), vat, amount)
                         + (reserved, shipped, position)
                     )
-                paid = Decimal(0)
+                paid, paid_on = Decimal(0), None
                 if status == "closed":
                     last = min(self.today, day + dt.timedelta(days=rng.choice([0, 0, 1, 2, 3, 5, 7, 14])))
                     if rng.random() < 0.2 and total >= 2:  # an advance, then the rest
@@ -254,7 +254,7 @@ class SalesMaker:
                         rows.payments.append((ws, created_at, now, order_id, total - advance, last, "", owner_id))
                     else:
                         rows.payments.append((ws, created_at, now, order_id, total, last, "", owner_id))
-                    paid = total
+                    paid, paid_on = total, last
                     if last >= self.today - dt.timedelta(days=10):
                         status = "paid"  # not shipped yet
                         rows.lines[-n_lines:] = [(*r[:11], r[6], Decimal(0), r[13]) for r in rows.lines[-n_lines:]]
@@ -263,7 +263,7 @@ class SalesMaker:
                     rows.payments.append((ws, created_at, now, order_id, paid, day, "", owner_id))
                 rows.orders.append(
                     (order_id, ws, created_at, now, owner_id, 1, order_id, client_id, None, self.catalog.warehouse_id)
-                    + (self.currency, status, total, paid, "", owner_id)
+                    + (self.currency, status, total, paid, paid_on, "", owner_id)
                 )
         return rows
 

@@ -205,6 +205,7 @@ def _write(workspace: Workspace, admin: Membership, drawn: list[DrawnOrder], sto
     for number, item in enumerate(drawn, start=1):
         total = sum((q * p).quantize(CENT, rounding=ROUND_HALF_UP) for _pr, q, p in item.lines)
         owner = item.client.owner_id if item.client.owner_id in user_of else admin.user_id
+        paid = (total * item.paid_share).quantize(CENT)
         item.order = Order(
             workspace_id=ws,
             owner_id=owner,
@@ -215,7 +216,8 @@ def _write(workspace: Workspace, admin: Membership, drawn: list[DrawnOrder], sto
             currency="RUB",
             status=item.status,
             total=total,
-            paid_amount=(total * item.paid_share).quantize(CENT),
+            paid_amount=paid,
+            paid_on=_payment_day(item) if paid > 0 and paid >= total else None,
         )
         orders.append(item.order)
     Order.objects.bulk_create(orders, batch_size=BATCH)
@@ -244,6 +246,11 @@ def _write(workspace: Workspace, admin: Membership, drawn: list[DrawnOrder], sto
     _write_money_and_goods(workspace, drawn, lines)
 
 
+def _payment_day(item: DrawnOrder) -> dt.date:
+    """The day of an order's one payment: two days after it was placed."""
+    return (item.at + dt.timedelta(days=2)).date()
+
+
 def _write_money_and_goods(workspace: Workspace, drawn: list[DrawnOrder], lines: list[OrderLine]) -> None:
     ws = workspace.pk
     at_of = {item.order.pk: item.at for item in drawn}
@@ -252,7 +259,7 @@ def _write_money_and_goods(workspace: Workspace, drawn: list[DrawnOrder], lines:
             workspace_id=ws,
             order=item.order,
             amount=item.order.paid_amount,
-            date=(item.at + dt.timedelta(days=2)).date(),
+            date=_payment_day(item),
             author_id=item.order.owner_id,
         )
         for item in drawn

@@ -19,7 +19,6 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relata.analytics.reports.filters import ReportFilters, clients_in
-from relata.analytics.reports.purchases import last_payment_day
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import (
     Period,
@@ -146,9 +145,6 @@ def _monthly(lines: QuerySet[OrderLine]) -> dict[int, dict[dt.date, Decimal]]:
     """Per product and calendar month of its order's purchase date: the revenue (one
     aggregate query)."""
     rows = (
-        lines.annotate(purchased_on=last_payment_day("order_id"))
-        .annotate(month=TruncMonth("purchased_on"))
-        .values("product_id", "month")
-        .annotate(amount=Sum("total"))
+        lines.annotate(month=TruncMonth("order__paid_on")).values("product_id", "month").annotate(amount=Sum("total"))
     )
     return by_month(rows, "product_id")

@@ -2,9 +2,11 @@
 
 An order is a purchase when it is paid in full (status paid or closed) and in the
 workspace's default currency. Its purchase date is the date of its last payment (the day it
-became paid in full). Revenue is the total of its lines: a line's total is already net of
-the line's discount (quantity × price × (100 − discount %) / 100, VAT included), and the
-order's total is the sum of its lines, so order-level and line-level revenue agree.
+became paid in full), stored on the order as `Order.paid_on` by the payment service.
+Revenue is the total of its lines: a line's total is already net of the line's discount
+(quantity × price × (100 − discount %) / 100, VAT included), and the order's total is the
+sum of its lines, so order-level and line-level revenue agree (figures that need no
+product use `Order.total` and skip the lines).
 
 Cancelled, unpaid and part-paid orders are not purchases. Orders in other currencies are
 left out until exchange rates exist. Revenue is meant net of refunds; Relata has no refunds
@@ -23,41 +25,30 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DateField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 
 from relata.core.models import Workspace
 from relata.core.money import CENT
-from relata.orders.models import Order, OrderLine, OrderStatus, Payment
+from relata.orders.models import Order, OrderLine, OrderStatus
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.CLOSED)
 
 
-def last_payment_day(order_ref: str = "pk") -> Subquery:
-    """The date of the last payment of the order at `order_ref` (an outer reference): the
-    purchase date of an order paid in full."""
-    days = Payment.objects.filter(order=OuterRef(order_ref)).order_by().values("order").annotate(day=Max("date"))
-    return Subquery(days.values("day"), output_field=DateField())
-
-
 def purchases(workspace: Workspace, *, start: dt.date | None, end: dt.date) -> QuerySet[Order]:
     """The workspace's orders that are purchases dated in [start, end), with `purchased_on`
-    (`start` None: from the beginning)."""
-    orders = (
-        Order.objects.filter(workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency)
-        .annotate(purchased_on=last_payment_day())
-        .filter(purchased_on__lt=end)
+    (`start` None: from the beginning). `Order.paid_on` is the purchase date, stored when
+    the order is paid in full, so a period is a range over its index."""
+    orders = Order.objects.filter(
+        workspace_id=workspace.pk, status__in=PAID_STATUSES, currency=workspace.default_currency, paid_on__lt=end
     )
     if start is not None:
-        # An order whose last payment falls in the period has a payment in the period: a
-        # cheap semi-join first, so that the last payment is looked up only for those.
-        paid_then = Payment.objects.filter(workspace_id=workspace.pk, date__gte=start, date__lt=end)
-        orders = orders.filter(pk__in=paid_then.values("order_id")).filter(purchased_on__gte=start)
-    return orders.order_by()
+        orders = orders.filter(paid_on__gte=start)
+    return orders.annotate(purchased_on=F("paid_on")).order_by()
 
 
 def lines_of(orders: QuerySet[Order]) -> QuerySet[OrderLine]:
     """The lines of `orders` (purchases, narrowed as a report needs): for figures by
-    product. Each order's purchase date is looked up once, in the subquery, not per line."""
+    product."""
     return OrderLine.objects.filter(order__in=orders.values("pk")).order_by()
 
 

@@ -8,11 +8,14 @@ Relata yet, so nothing is subtracted. Orders in other currencies are left out un
 exchange rates exist. Cancelled, unpaid and part-paid orders are not purchases. (The one
 definition of purchases is `relata.analytics.reports.purchases`, shared with the reports.)
 
-Each measure is one aggregate query over the workspace's rows (one row per client, or per
-client and month for XYZ); SQLite and PostgreSQL alike. The recency and frequency scores
-are ranked in SQL with window functions; the ABC running share, the monetary score and the
-coefficient of variation are computed in Python over the aggregated rows, because SQLite
-sums decimals as floating point (ties and running sums must be exact in money).
+Two paths compute the same classes. On PostgreSQL, `classes_sql` computes and stores
+them in one INSERT … SELECT (window functions over exact `numeric`). On SQLite, which sums
+decimals as floating point, the functions here do: each measure is one aggregate query
+over the workspace's rows (one row per client, or per client and month for XYZ); the
+recency and frequency scores are ranked in SQL with window functions, and the ABC running
+share, the monetary score and the coefficient of variation are computed in Python over
+the aggregated rows, exact in money. Revenue is summed over the orders' totals (the sum of
+their lines), not over the lines.
 
 Scores (RFM): each measure is scored 1–5 by quintile among the clients with purchases, with
 the mid-rank of ties: score = 1 + ⌊5 × (worse + equal / 2) / n⌋, where `worse` counts the
@@ -29,7 +32,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from django.db.models import Count, F, Max, QuerySet, Sum, Window
@@ -114,7 +117,7 @@ def purchases(workspace: Workspace, period: Period) -> QuerySet[Order]:
 
 def revenue_by_client(workspace: Workspace, period: Period) -> dict[int, Decimal]:
     """Revenue per client with purchases (one aggregate query)."""
-    rows = purchases(workspace, period).values("client_id").annotate(revenue=Sum("lines__total"))
+    rows = purchases(workspace, period).values("client_id").annotate(revenue=Sum("total"))
     return {row["client_id"]: (row["revenue"] or Decimal(0)).quantize(CENT) for row in rows}
 
 
@@ -124,7 +127,7 @@ def monthly_amounts(workspace: Workspace, period: Period) -> dict[int, dict[dt.d
         purchases(workspace, period)
         .annotate(month=TruncMonth("purchased_on"))
         .values("client_id", "month")
-        .annotate(amount=Sum("lines__total"))
+        .annotate(amount=Sum("total"))
     )
     return by_month(rows, "client_id")
 
@@ -206,15 +209,19 @@ def abc_classes(revenues: Mapping[int, Decimal], thresholds: Thresholds) -> dict
 
 def xyz_class(amounts: Iterable[Decimal], months: int, thresholds: Thresholds) -> tuple[str, Decimal | None]:
     """The XYZ class and the coefficient of variation (population standard deviation /
-    mean, in %) of the monthly amounts over `months` months (missing months are zero).
-    No class when the mean is zero."""
+    mean, in %, to the cent, halves up) of the monthly amounts over `months` months
+    (missing months are zero). No class when the mean is zero.
+
+    Computed as √(months·Σa² − (Σa)²) / Σa, which is σ / mean: exact sums and one square
+    root, the same arithmetic as the PostgreSQL path (`classes_sql`)."""
     values = list(amounts)
-    values += [Decimal(0)] * (months - len(values))
-    mean = sum(values, Decimal(0)) / months
-    if mean <= 0:
-        return "", None
-    variance = sum(((value - mean) ** 2 for value in values), Decimal(0)) / months
-    variation = (variance.sqrt() / mean * HUNDRED).quantize(CENT)
+    with localcontext() as context:
+        context.prec = 60  # Σa² of money needs more than the default 28 digits to stay exact
+        total = sum(values, Decimal(0))
+        if total <= 0:
+            return "", None
+        spread = months * sum((value * value for value in values), Decimal(0)) - total * total
+        variation = (max(spread, Decimal(0)).sqrt() * HUNDRED / total).quantize(CENT, rounding=ROUND_HALF_UP)
     if variation <= thresholds.xyz_x:
         return XyzClass.X, variation
     if variation <= thresholds.xyz_y:

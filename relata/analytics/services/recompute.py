@@ -7,13 +7,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relata.analytics.models import AnalyticsSettings, ClientClass
 from relata.analytics.services.classes import Period, Thresholds, add_months, client_measures
+from relata.analytics.services.classes_sql import store_classes
 from relata.core.access import require
 from relata.core.audit import diff, record_event, register_event_kinds, snapshot
 from relata.core.concurrency import save_versioned
@@ -80,34 +81,39 @@ def classes_recompute(
     readers see the old rows or the new ones, never a mix. Idempotent."""
     settings = settings_of(workspace)
     period = clean_period(period_end=period_end, months=months, default_months=settings.period_months)
-    measures = client_measures(workspace, period, thresholds_of(settings))
+    thresholds = thresholds_of(settings)
     now = timezone.now()
-    ClientClass.objects.filter(workspace_id=workspace.pk).delete()
-    ClientClass.objects.bulk_create(
-        [
-            ClientClass(
-                workspace_id=workspace.pk,
-                client_id=m.client_id,
-                abc=m.abc,
-                xyz=m.xyz,
-                variation=m.variation,
-                r=m.r,
-                f=m.f,
-                m=m.m,
-                rfm_segment=m.rfm_segment,
-                revenue=m.revenue,
-                orders=m.orders,
-                last_purchase=m.last_purchase,
-                recency_days=m.recency_days,
-                period_start=period.start,
-                period_end=period.end,
-                computed_at=now,
-            )
-            for m in measures
-        ],
-        batch_size=1000,
-    )
-    return {"clients": len(measures), "period_start": period.start.isoformat(), "period_end": period.end.isoformat()}
+    ClientClass.objects.filter(workspace_id=workspace.pk).delete()  # one DELETE: nothing cascades from the rows
+    if connection.vendor == "postgresql":
+        count = store_classes(workspace, period, thresholds, now)
+    else:  # SQLite: exact money needs the Python path (see classes_sql)
+        measures = client_measures(workspace, period, thresholds)
+        ClientClass.objects.bulk_create(
+            [
+                ClientClass(
+                    workspace_id=workspace.pk,
+                    client_id=m.client_id,
+                    abc=m.abc,
+                    xyz=m.xyz,
+                    variation=m.variation,
+                    r=m.r,
+                    f=m.f,
+                    m=m.m,
+                    rfm_segment=m.rfm_segment,
+                    revenue=m.revenue,
+                    orders=m.orders,
+                    last_purchase=m.last_purchase,
+                    recency_days=m.recency_days,
+                    period_start=period.start,
+                    period_end=period.end,
+                    computed_at=now,
+                )
+                for m in measures
+            ],
+            batch_size=1000,
+        )
+        count = len(measures)
+    return {"clients": count, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()}
 
 
 def classes_recompute_start(actor: Membership, *, values: dict[str, Any] | None = None) -> Job:

@@ -58,6 +58,9 @@ class Order(OwnedModel, VersionedModel):
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.RESERVED)
     total = models.DecimalField(_("total"), max_digits=MONEY_DIGITS, decimal_places=2, default=Decimal("0.00"))
     paid_amount = models.DecimalField(_("paid"), max_digits=MONEY_DIGITS, decimal_places=2, default=Decimal("0.00"))
+    # The date of the payment that completed the total (the latest payment date): the
+    # purchase date of analytics. Set once by the payment service; none until paid in full.
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -73,6 +76,12 @@ class Order(OwnedModel, VersionedModel):
             models.Index(fields=["workspace", "owner"], name="orders_order_ws_owner"),
             models.Index(fields=["workspace", "status"], name="orders_order_ws_status"),
             models.Index(fields=["workspace", "client"], name="orders_order_ws_client"),
+            # The purchases of a period (analytics): only orders paid in full are in it.
+            models.Index(
+                fields=["workspace", "paid_on"],
+                name="orders_order_ws_paid_on",
+                condition=models.Q(paid_on__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "number"], name="orders_order_number_once"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -448,8 +448,13 @@ def _refresh_status(order: Order, version: int | None = None) -> None:
     lines = OrderLine.objects.filter(order=order, product__kind=ProductKind.PRODUCT)
     fully_shipped = not lines.filter(shipped__lt=F("quantity")).exists()
     order.status = order.derived_status(fully_shipped=fully_shipped)
+    if order.paid_on is None and order.paid_amount >= order.total:
+        # Paid in full now: the purchase date is the latest payment's date (payments may be back-dated).
+        order.paid_on = Payment.objects.filter(order=order).aggregate(day=Max("date"))["day"]
     save_versioned(
-        order, expected_version=order.version if version is None else version, fields=["status", "paid_amount"]
+        order,
+        expected_version=order.version if version is None else version,
+        fields=["status", "paid_amount", "paid_on"],
     )
 
 

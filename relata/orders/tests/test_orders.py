@@ -395,3 +395,47 @@ def test_a_product_out_of_use_is_not_ordered(personas, shop):
         )
     assert refused.value.message_dict == {"lines.0.product": ["This product is out of use."]}
     assert orders_state() == before
+
+
+def test_the_payment_that_completes_the_total_dates_the_purchase(personas, shop):
+    """`Order.paid_on` (the purchase date of analytics) is the latest payment's date, set
+    once the order is paid in full, even when the completing payment is back-dated."""
+    brick, main, client = shop
+    values = {
+        "client": client.pk,
+        "warehouse": main.pk,
+        "lines": [{"product": brick.pk, "quantity": "1", "price": "90"}],
+    }
+    order = order_create(personas.admin, values=values)
+    payment_create(personas.admin, order.pk, values={"amount": "30", "date": "2026-03-10"})
+    order.refresh_from_db()
+    assert order.paid_on is None
+    payment_create(personas.admin, order.pk, values={"amount": "60", "date": "2026-03-02"})
+    order.refresh_from_db()
+    assert (order.status, str(order.paid_on)) == ("paid", "2026-03-10")
+
+
+def test_the_migration_dates_the_orders_paid_before_it(personas, shop):
+    """Orders paid in full before `Order.paid_on` existed get their latest payment's
+    date; unpaid and part-paid orders stay undated."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    brick, main, client = shop
+    values = {
+        "client": client.pk,
+        "warehouse": main.pk,
+        "shortage": True,
+        "lines": [{"product": brick.pk, "quantity": "1", "price": "90"}],
+    }
+    paid, part, unpaid = (order_create(personas.admin, values=values) for _n in range(3))
+    payment_create(personas.admin, paid.pk, values={"amount": "50", "date": "2026-05-20"})
+    payment_create(personas.admin, paid.pk, values={"amount": "40", "date": "2026-05-01"})
+    payment_create(personas.admin, part.pk, values={"amount": "40", "date": "2026-05-01"})
+    Order.objects.update(paid_on=None)
+
+    import_module("relata.orders.migrations.0003_paid_on").fill_paid_on(apps, None)
+
+    dates = dict(Order.objects.values_list("pk", "paid_on"))
+    assert (str(dates[paid.pk]), dates[part.pk], dates[unpaid.pk]) == ("2026-05-20", None, None)
