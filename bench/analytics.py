@@ -37,8 +37,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -49,7 +49,7 @@ TARGET_RECOMPUTE_S = 60.0
 TARGET_WIDGET_MS = 1000.0
 TARGET_RATIO = 2.0
 RECOMPUTE_RUNS = 3
-REPORT_RUNS = 5
+REPORT_RUNS = int(os.environ.get("BENCH_REPORT_RUNS", "5"))  # fewer at 1M clients: a slow report takes minutes
 
 
 def timed(call: Callable[[], Any], runs: int, *, warm: bool = True) -> list[float]:
@@ -94,28 +94,18 @@ def _sql(sql: str, params: dict[str, Any]) -> Callable[[], Any]:
 
 # --- Hand-written SQL -------------------------------------------------------------------
 
-# The purchases of the period: orders paid in full in the default currency, dated by their
-# last payment (a GROUP BY over the workspace's payments instead of a subquery per order).
+# The purchases: orders paid in full in the default currency, dated by `paid_on`.
 PURCHASES = """
-last_pay AS (
-    SELECT order_id, MAX(date) AS day FROM orders_payment WHERE workspace_id = %(ws)s
-    GROUP BY order_id HAVING MAX(date) >= %(start)s AND MAX(date) < %(end)s
-),
 purchase AS (
-    SELECT o.id, o.client_id, o.owner_id, p.day FROM orders_order o JOIN last_pay p ON p.order_id = o.id
+    SELECT o.id, o.client_id, o.owner_id, o.total, o.paid_on AS day FROM orders_order o
     WHERE o.workspace_id = %(ws)s AND o.status IN ('paid', 'closed') AND o.currency = %(currency)s
-      AND p.day >= %(start)s AND p.day < %(end)s
+      AND o.paid_on >= %(start)s AND o.paid_on < %(end)s
 )"""
 
 CLASSES_SELECT = f"""
 WITH {PURCHASES},
-per_order AS (
-    SELECT pu.id, pu.client_id, pu.day, COALESCE(SUM(l.total), 0) AS amount
-    FROM purchase pu LEFT JOIN orders_orderline l ON l.order_id = pu.id
-    GROUP BY pu.id, pu.client_id, pu.day
-),
 monthly AS (
-    SELECT client_id, date_trunc('month', day) AS month, SUM(amount) AS amount FROM per_order GROUP BY 1, 2
+    SELECT client_id, date_trunc('month', day) AS month, SUM(total) AS amount FROM purchase GROUP BY 1, 2
 ),
 xyz AS (
     SELECT client_id, SUM(amount) / %(months)s AS mean,
@@ -123,7 +113,7 @@ xyz AS (
     FROM monthly GROUP BY client_id
 ),
 per_client AS (
-    SELECT client_id, SUM(amount) AS revenue, COUNT(*) AS orders, MAX(day) AS last FROM per_order GROUP BY client_id
+    SELECT client_id, SUM(total) AS revenue, COUNT(*) AS orders, MAX(day) AS last FROM purchase GROUP BY client_id
 ),
 ranked AS (
     SELECT c.*, x.mean, x.deviation,
@@ -180,41 +170,75 @@ FROM sales_deal WHERE workspace_id = %(ws)s AND status IN ('won', 'lost') AND cl
   AND closed_at < %(finish)s
 GROUP BY owner_id
 UNION ALL
-SELECT 'revenue', pu.owner_id, NULL, NULL, SUM(l.total), NULL
-FROM purchase pu JOIN orders_orderline l ON l.order_id = pu.id GROUP BY pu.owner_id
+SELECT 'revenue', owner_id, NULL, NULL, SUM(total), NULL FROM purchase GROUP BY owner_id
 """
+
+# The funnel of the default pipeline: deals created in the period, the stages they reached
+# (by their furthest visit), time in stage, losses by stage × reason, outcomes by owner.
+FUNNEL_SQL = """
+WITH d AS (
+    SELECT id, amount, currency, status, stage_id, loss_reason_id, owner_id FROM sales_deal
+    WHERE workspace_id = %(ws)s AND pipeline_id = %(pipeline)s AND created_at >= %(begin)s AND created_at < %(finish)s
+),
+visit AS (
+    SELECT v.deal_id, v.stage_id, s.position, COALESCE(v.left_at, NOW()) - v.entered_at AS spent
+    FROM sales_stagevisit v JOIN d ON d.id = v.deal_id
+    JOIN sales_stage s ON s.id = v.stage_id AND s.pipeline_id = %(pipeline)s
+),
+furthest AS (SELECT deal_id, MAX(position) AS position FROM visit GROUP BY deal_id),
+stay AS (SELECT stage_id, deal_id, SUM(spent) AS spent FROM visit GROUP BY stage_id, deal_id)
+SELECT 'reached', s.id, NULL::bigint, COUNT(*), SUM(d.amount) FILTER (WHERE d.currency = %(currency)s), NULL::interval
+FROM sales_stage s JOIN furthest f ON f.position >= s.position JOIN d ON d.id = f.deal_id
+WHERE s.pipeline_id = %(pipeline)s GROUP BY s.id
+UNION ALL
+SELECT 'stay', stage_id, NULL, COUNT(*), NULL, AVG(spent) FROM stay GROUP BY stage_id
+UNION ALL
+SELECT 'lost', stage_id, loss_reason_id, COUNT(*), SUM(amount) FILTER (WHERE currency = %(currency)s), NULL
+FROM d WHERE status = 'lost' GROUP BY stage_id, loss_reason_id
+UNION ALL
+SELECT status, owner_id, NULL, COUNT(*), SUM(amount) FILTER (WHERE currency = %(currency)s), NULL
+FROM d GROUP BY status, owner_id
+"""
+
+# Sales analysis: by month over the period and the year before; by month of the year,
+# weekday, manager, region, lifecycle status, ABC class and product over the period.
+SALES_SQL = """
+WITH purchase AS (
+    SELECT o.id, o.client_id, o.owner_id, o.total, o.paid_on AS day FROM orders_order o
+    WHERE o.workspace_id = %(ws)s AND o.status IN ('paid', 'closed') AND o.currency = %(currency)s
+      AND o.paid_on >= %(before)s AND o.paid_on < %(end)s
+),
+period AS (
+    SELECT p.*, c.region, c.status_id, k.abc FROM purchase p JOIN clients_client c ON c.id = p.client_id
+    LEFT JOIN analytics_clientclass k ON k.client_id = p.client_id WHERE p.day >= %(start)s
+)
+SELECT 'month', to_char(day, 'YYYY-MM'), SUM(total), COUNT(*), COUNT(DISTINCT client_id) FROM purchase GROUP BY 2
+UNION ALL SELECT 'month_of_year', extract(month FROM day)::text, SUM(total), COUNT(*), COUNT(DISTINCT client_id)
+FROM period GROUP BY 2
+UNION ALL SELECT 'weekday', extract(isodow FROM day)::text, SUM(total), COUNT(*), COUNT(DISTINCT client_id)
+FROM period GROUP BY 2
+UNION ALL SELECT 'manager', owner_id::text, SUM(total), COUNT(*), COUNT(DISTINCT client_id) FROM period GROUP BY 2
+UNION ALL SELECT 'region', region, SUM(total), COUNT(*), COUNT(DISTINCT client_id) FROM period GROUP BY 2
+UNION ALL SELECT 'status', status_id::text, SUM(total), COUNT(*), COUNT(DISTINCT client_id) FROM period GROUP BY 2
+UNION ALL SELECT 'abc', abc, SUM(total), COUNT(*), COUNT(DISTINCT client_id) FROM period GROUP BY 2
+UNION ALL SELECT 'product', l.product_id::text, SUM(l.total), COUNT(DISTINCT l.order_id), COUNT(DISTINCT p.client_id)
+FROM period p JOIN orders_orderline l ON l.order_id = p.id GROUP BY 2
+"""
+
+# The report builders behind the dashboard widgets that have a hand-written counterpart.
+BASELINES = {
+    "product_abc": PRODUCTS_SQL,
+    "managers_report": MANAGERS_SQL,
+    "funnel_report": FUNNEL_SQL,
+    "sales_report": SALES_SQL,
+}
 
 
 # --- The benchmark ----------------------------------------------------------------------
 
 
-@contextmanager
-def _clocked(module: Any, names: list[str], spent: dict[str, float]) -> Iterator[None]:
-    """Wrap the functions `names` of `module` to add their wall time (ms) to `spent`."""
-    originals = {name: getattr(module, name) for name in names}
-
-    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def clocked(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] = spent.get(name, 0.0) + (time.perf_counter() - start) * 1000
-
-        return clocked
-
-    try:
-        for name, function in originals.items():
-            setattr(module, name, wrap(name, function))
-        yield
-    finally:
-        for name, function in originals.items():
-            setattr(module, name, function)
-
-
 def _recompute(team: Any, params: dict[str, Any]) -> None:
     from relata.analytics.models import ClientClass
-    from relata.analytics.services import classes, recompute
     from relata.analytics.services.recompute import classes_recompute, clean_period, settings_of
 
     workspace = team.workspace
@@ -231,25 +255,8 @@ def _recompute(team: Any, params: dict[str, Any]) -> None:
 
     sql_runs = timed(sql_recompute, RECOMPUTE_RUNS)
     line(f"classes_recompute ({stored} clients classed)", runs, sql_runs, f"target ≤ {TARGET_RECOMPUTE_S:.0f} s")
-
-    # Where the time goes: one more recomputation with its parts clocked.
-    spent: dict[str, float] = {}
-    queries = ["revenue_by_client", "monthly_amounts", "recency_frequency"]
-    with _clocked(classes, queries, spent), _clocked(recompute, ["client_measures"], spent):
-        start = time.perf_counter()
-        classes_recompute(workspace)
-        whole = (time.perf_counter() - start) * 1000
-    for name in queries:
-        print(f"    of it: {name + ' (one query, rows read)':<40} {spent[name]:9.1f} ms")
-    python = spent["client_measures"] - sum(spent[name] for name in queries)
-    print(f"    of it: {'classing in Python':<40} {python:9.1f} ms")
-    print(f"    of it: {'delete + bulk_create of the rows':<40} {whole - spent['client_measures']:9.1f} ms")
     select_ms = timed(_sql(CLASSES_SELECT, params), 1)
     print(f"    the hand-written SELECT alone (no storing): {p50(select_ms):9.1f} ms")
-    with transaction.atomic():  # the same with PostgreSQL's JIT compilation off (the queries' costs switch it on)
-        _sql("SET LOCAL jit = off", params)()
-        no_jit = timed(lambda: classes_recompute(workspace), 1, warm=False)
-    line("classes_recompute with SET jit = off", no_jit, sql_runs)
 
     ours = sorted(
         ClientClass.objects.filter(workspace=workspace).values_list(
@@ -263,12 +270,33 @@ def _recompute(team: Any, params: dict[str, Any]) -> None:
     print(f"    the hand-written SQL agrees with the service on {same} of {len(ours)} clients ({len(theirs)} rows)")
 
 
+def _widgets(team: Any, params: dict[str, Any]) -> None:
+    """Every report behind a dashboard widget (a widget computes its whole report), as the
+    administrator and as a manager with scope "own", with the dashboard's default filters."""
+    from relata.analytics.reports.filters import report_filters
+    from relata.analytics.reports.widgets import WIDGETS
+
+    builders: dict[str, Any] = {}
+    for widget in WIDGETS.values():
+        builders.setdefault(widget.build.__name__, widget.build)
+    manager = team.managers[0]
+    for actor, label in ((team.admin, "administrator"), (manager, "manager, scope own")):
+        filters = report_filters(actor, {})
+        print(f"  dashboard widgets as {label}, {filters.date_from} – {filters.date_to}:")
+        for name, build in builders.items():
+            warm = REPORT_RUNS > 1
+            report = partial(build, actor, filters)
+            ours = timed(report, REPORT_RUNS, warm=warm)
+            baseline = BASELINES.get(name) if actor is team.admin else None
+            sql = timed(_sql(baseline, params), REPORT_RUNS, warm=warm) if baseline else None
+            line(name, ours, sql, f"widget ≤ {TARGET_WIDGET_MS:.0f} ms")
+
+
 def run(clients: int | None = None) -> None:
     from bench.common import scaled
     from bench.generate_sales import sales_bench
-    from relata.analytics.reports.filters import ReportFilters
-    from relata.analytics.reports.managers import bounds, managers_report
-    from relata.analytics.reports.products import product_abc
+    from relata.analytics.reports.filters import ReportFilters, default_period
+    from relata.analytics.reports.funnel import funnel_pipeline, moments
     from relata.analytics.services.classes import add_months
     from relata.analytics.services.recompute import settings_of
     from relata.orders.models import Order, OrderLine
@@ -279,7 +307,6 @@ def run(clients: int | None = None) -> None:
     workspace = team.workspace
     settings = settings_of(workspace)
     this_month = timezone.localdate().replace(day=1)
-    period_start, period_end = add_months(this_month, -settings.period_months), this_month
     counts = (
         Order.objects.filter(workspace=workspace).count(),
         OrderLine.objects.filter(workspace=workspace).count(),
@@ -296,32 +323,31 @@ def run(clients: int | None = None) -> None:
     params: dict[str, Any] = {
         "ws": workspace.pk,
         "currency": workspace.default_currency,
-        "start": period_start,
-        "end": period_end,
+        "start": add_months(this_month, -settings.period_months),
+        "end": this_month,
         "months": settings.period_months,
         "a": t.abc_a,
         "ab": t.abc_a + t.abc_b,
         "x": t.xyz_x,
         "y": t.xyz_y,
     }
-    _recompute(team, params)
+    if os.environ.get("BENCH_SKIP_RECOMPUTE") != "1":
+        _recompute(team, params)
 
-    filters = ReportFilters(date_from=add_months(this_month, -12), date_to=this_month - dt.timedelta(days=1))
-    begin, finish = bounds(team.admin, filters)
-    report_params = {**params, "start": filters.date_from, "end": period_end, "begin": begin, "finish": finish}
-    print(f"  reports as administrator, {filters.date_from} – {filters.date_to}")
-    reports = [
-        ("product_abc (products ABC/XYZ)", lambda: product_abc(team.admin, filters), PRODUCTS_SQL),
-        ("managers_report (3 tables)", lambda: managers_report(team.admin, filters), MANAGERS_SQL),
-    ]
-    for label, call, sql_text in reports:
-        ours = timed(call, REPORT_RUNS)
-        sql = timed(_sql(sql_text, report_params), REPORT_RUNS)
-        line(label, ours, sql, f"widget ≤ {TARGET_WIDGET_MS:.0f} ms")
-        with transaction.atomic():
-            _sql("SET LOCAL jit = off", params)()
-            no_jit = timed(call, REPORT_RUNS)
-        line("  the same with SET jit = off", no_jit, sql)
+    # The widgets' default period: the last twelve whole months and this one so far.
+    first, last = default_period()
+    begin, finish = moments(team.admin, first, last)
+    pipeline = funnel_pipeline(team.admin, ReportFilters(first, last))
+    report_params = {
+        **params,
+        "start": first,
+        "end": last + dt.timedelta(days=1),
+        "before": add_months(first, -12),
+        "begin": begin,
+        "finish": finish,
+        "pipeline": pipeline.pk if pipeline else None,
+    }
+    _widgets(team, report_params)
     if n != CLIENTS:
         print(f"  ({n} clients: the targets are for {CLIENTS:,}; the figures grow about linearly with the rows)")
 

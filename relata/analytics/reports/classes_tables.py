@@ -18,15 +18,28 @@ from relata.core.money import CENT
 
 
 def _classes(actor: Membership, filters: ReportFilters) -> QuerySet[ClientClass]:
-    return classes_visible_to(actor).filter(client_id__in=clients_in(actor, filters).values("pk")).order_by()
+    """The visible classes; narrowed to `clients_in` only when a client filter is set
+    (without one it is the visible clients again: a second semi-join over all of them)."""
+    classes = classes_visible_to(actor).order_by()
+    if filters.segment is not None or filters.channel or filters.manager is not None:
+        classes = classes.filter(client_id__in=clients_in(actor, filters).values("pk"))
+    return classes
 
 
 def classes_tables(actor: Membership, filters: ReportFilters) -> list[Table]:
-    classes = _classes(actor, filters)
-    cells = {
-        (row["abc"], row["xyz"]): (row["clients"], (row["revenue"] or Decimal(0)).quantize(CENT))
-        for row in classes.values("abc", "xyz").annotate(clients=Count("id"), revenue=Sum("revenue"))
-    }
+    # One GROUP BY gives both tables: the cells of the matrix and the RFM segments.
+    groups = list(
+        _classes(actor, filters)
+        .values("abc", "xyz", "rfm_segment")
+        .annotate(clients=Count("id"), revenue=Sum("revenue"))
+    )
+    cells: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    counts: dict[str, int] = {}
+    for row in groups:
+        clients, revenue = cells.get((row["abc"], row["xyz"]), (0, Decimal(0)))
+        cells[row["abc"], row["xyz"]] = (clients + row["clients"], revenue + Decimal(row["revenue"] or 0))
+        counts[row["rfm_segment"]] = counts.get(row["rfm_segment"], 0) + row["clients"]
+    cells = {key: (clients, revenue.quantize(CENT)) for key, (clients, revenue) in cells.items()}
     matrix_rows = []
     for abc in [*AbcClass.values, ""]:
         row: dict[str, object] = {"abc": abc or _("none")}
@@ -47,7 +60,6 @@ def classes_tables(actor: Membership, filters: ReportFilters) -> list[Table]:
         rows=matrix_rows if cells else [],
         chart=Chart("stacked", x="abc", series=[*XyzClass.values]),
     )
-    counts = {row["rfm_segment"]: row["n"] for row in classes.values("rfm_segment").annotate(n=Count("id"))}
     segments = Table(
         key="classes_rfm",
         title=_("Clients per RFM segment"),

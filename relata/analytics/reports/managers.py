@@ -213,7 +213,7 @@ def _sales(actor: Membership, filters: ReportFilters, begin: dt.datetime, end: d
         orders = orders.filter(deal__pipeline_id=filters.pipeline)
     if clients is not None:
         orders = orders.filter(client__in=clients.values("pk"))
-    for order_row in orders.values("owner_id").annotate(revenue=Sum("lines__total")):
+    for order_row in orders.values("owner_id").annotate(revenue=Sum("total")):
         found[order_row["owner_id"]].revenue = _money(order_row["revenue"])
 
     for user_id, target in plan_targets(actor, filters).items():

@@ -10,28 +10,28 @@ of a sale is the order's owner, so the manager filter keeps the orders that mana
 is then what it took for that product. Scope: the actor's scope over the clients, as for
 the client classes (a manager with scope "own" sees the sales to their own clients).
 
-The report reads the period's sales as one row per order (its counted lines summed, with
-the order's date, owner and client's region, status and class): one query, from which the
-months, seasons, weekdays, managers, regions, statuses, classes and totals are tallied in
-Python (exact decimal sums; at most as many rows as orders in the period). The year before
-takes the same query over its dates, and the products one grouped query (and one more for
-the orders of the products past the top 50). Every purchase-date lookup is the costly part
-of a query, so there are few queries, not one per table. Counts of orders and clients are
-distinct counts, so a table's rows may add up to more than its total where an order or a
-client falls in several rows (several products, or a client served by several managers).
+Every table is one aggregate query in the database (a GROUP BY over the period's orders,
+or over their counted lines when a product is chosen), never a row per order in Python:
+the total, the months (and the same months a year before), the days (giving the months
+of the year and the weekdays), managers, regions, statuses, ABC classes and products.
+Counts of orders and clients are distinct counts, so a table's rows may add up to more
+than its total where an order or a client falls in several rows (several products, or a
+client served by several managers). SQLite sums decimals as floating point: sums are
+rounded to the cent (`money`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Trim, TruncMonth
 from django.utils import formats
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import add_months
 from relata.clients.models import LifecycleStatus
 from relata.core.models import Membership
-from relata.core.money import CENT, MONEY_DIGITS
+from relata.core.money import CENT
 from relata.orders.models import Order, OrderLine
 from relata.orders.models.stock import QUANTITY_PLACES
 
@@ -68,39 +68,84 @@ class Figures:
         return (self.revenue / self.orders).quantize(CENT) if self.orders else None
 
 
-@dataclass(frozen=True)
-class Sale:
-    """One order as the report counts it: its counted lines summed."""
-
-    order_id: int
-    client_id: int
-    purchased_on: dt.date
-    revenue: Decimal
-    owner_id: int
-    manager: str
-    region: str
-    status_id: int
-    abc: str  # "" when the client has no class
+Group = Callable[[str], Any]  # a grouping expression, given the path from the counted row to its order
 
 
-K = TypeVar("K", bound=Hashable)
+def figures_by(
+    orders: QuerySet[Order],
+    filters: ReportFilters,
+    groups: Mapping[str, Group],
+    *,
+    narrow: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None,
+) -> dict[tuple[Any, ...], Figures]:
+    """Revenue and distinct orders and clients per value of `groups` (a tuple of their
+    values in order; no groups: one entry under ()), in one aggregate query. Without a
+    product filter the orders' totals are summed; with one, that product's lines. The
+    `groups` and `narrow` reach the order through the path they are given."""
+    if filters.product is None:
+        rows: QuerySet[Any] = orders
+        path, order = "", "pk"
+    else:
+        rows, path, order = sales_lines(orders, filters), "order__", "order_id"
+    if narrow is not None:
+        rows = narrow(rows, path)
+    sums = {
+        "revenue": Sum("total"),
+        "orders": Count(order, distinct=bool(path)),  # an order is one row, a line is one of several
+        "clients": Count(f"{path}client_id", distinct=True),
+    }
+    if not groups:
+        found = rows.aggregate(**sums)
+        if not found["orders"]:
+            return {}
+        return {(): Figures(money(found["revenue"]), found["orders"], found["clients"])}
+    keys = {f"g{n}": group(path) for n, group in enumerate(groups.values())}
+    return {
+        tuple(row[key] for key in keys): Figures(money(row["revenue"]), row["orders"], row["clients"])
+        for row in rows.values(**keys).annotate(**sums)
+    }
 
 
-def tally(sales: Iterable[Sale], key: Callable[[Sale], K]) -> dict[K, Figures]:
-    """Figures per value of `key`."""
-    revenue: dict[K, Decimal] = defaultdict(Decimal)
-    orders: dict[K, int] = defaultdict(int)
-    clients: dict[K, set[int]] = defaultdict(set)
-    for sale in sales:
-        group = key(sale)
-        revenue[group] += sale.revenue
-        orders[group] += 1
-        clients[group].add(sale.client_id)
-    return {group: Figures(revenue[group].quantize(CENT), orders[group], len(clients[group])) for group in revenue}
+def _by_first(found: dict[tuple[Any, ...], Figures]) -> dict[Any, Figures]:
+    """Figures keyed by their one group's value."""
+    return {key[0]: figures for key, figures in found.items()}
 
 
-def total_of(sales: Iterable[Sale]) -> Figures:
-    return tally(sales, lambda sale: 0).get(0, Figures())
+# Grouping expressions, given the path to the order ("" from an order, "order__" from a line).
+def _purchase_month(path: str) -> Any:
+    return TruncMonth(f"{path}paid_on")
+
+
+def _purchase_day(path: str) -> Any:
+    return F(f"{path}paid_on")
+
+
+def _owner(path: str) -> Any:
+    return F(f"{path}owner_id")
+
+
+def _owner_name(path: str) -> Any:
+    return F(f"{path}owner__full_name")
+
+
+def _owner_email(path: str) -> Any:
+    return F(f"{path}owner__email")
+
+
+def _region(path: str) -> Any:
+    return Trim(Coalesce(f"{path}client__region", Value("")))
+
+
+def _status(path: str) -> Any:
+    return F(f"{path}client__status_id")
+
+
+def _abc(path: str) -> Any:
+    return Coalesce(f"{path}client__analytics_class__abc", Value(""))
+
+
+def total_of(orders: QuerySet[Order], filters: ReportFilters) -> Figures:
+    return figures_by(orders, filters, {}).get((), Figures())
 
 
 # --- What is counted ------------------------------------------------------------------------
@@ -133,42 +178,6 @@ def sales_lines(orders: QuerySet[Order], filters: ReportFilters) -> QuerySet[Ord
     return counted(lines_of(orders), filters)
 
 
-def sales_of(orders: QuerySet[Order], filters: ReportFilters) -> list[Sale]:
-    """Each of `orders` with the sum of its counted lines (one query; the lines are summed
-    in a subquery per order, so the purchase date is looked up per order, not per line)."""
-    line_sum = counted(OrderLine.objects.filter(order=OuterRef("pk")), filters).order_by()
-    revenue = Subquery(
-        line_sum.values("order").annotate(revenue=Sum("total")).values("revenue"),
-        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=2),
-    )
-    rows = orders.annotate(revenue=revenue).values(
-        "pk",
-        "client_id",
-        "owner_id",
-        "owner__full_name",
-        "owner__email",
-        "client__region",
-        "client__status_id",
-        "client__analytics_class__abc",
-        "purchased_on",
-        "revenue",
-    )
-    return [
-        Sale(
-            order_id=row["pk"],
-            client_id=row["client_id"],
-            purchased_on=as_date(row["purchased_on"]),
-            revenue=money(row["revenue"]),
-            owner_id=row["owner_id"],
-            manager=row["owner__full_name"] or row["owner__email"],
-            region=(row["client__region"] or "").strip(),
-            status_id=row["client__status_id"],
-            abc=row["client__analytics_class__abc"] or "",
-        )
-        for row in rows
-    ]
-
-
 def linear_trend(values: list[Decimal]) -> Decimal | None:
     """The slope of the least-squares line through `values` at 0, 1, 2, … (per step, to
     the cent); None for fewer than two values."""
@@ -195,18 +204,34 @@ def moving_average(values: list[Decimal], window: int = 3) -> list[Decimal | Non
 
 def sales_report(actor: Membership, filters: ReportFilters) -> list[Table]:
     orders = sales_orders(actor, filters)
-    sales = sales_of(orders, filters)
-    total = total_of(sales)
+    total = total_of(orders, filters)
+    days = _by_first(figures_by(orders, filters, {"day": _purchase_day}))
     return [
-        sales_by_month(actor, filters, sales, total),
-        sales_by_month_of_year(filters, sales, total),
-        sales_by_weekday(sales, total),
+        sales_by_month(actor, filters, orders, total),
+        sales_by_month_of_year(filters, days, total),
+        sales_by_weekday(days, total),
         sales_by_product(sales_lines(orders, filters), total),
-        sales_by_manager(sales, total),
-        sales_by_region(sales, total),
-        sales_by_status(actor, sales, total),
-        sales_by_abc(sales, total),
+        sales_by_manager(actor, orders, filters, total),
+        sales_by_region(orders, filters, total),
+        sales_by_status(actor, orders, filters, total),
+        sales_by_abc(orders, filters, total),
     ]
+
+
+def _summed(figures: Iterable[Figures]) -> Figures:
+    """Revenue and orders added up (for groups that no order falls in twice: days)."""
+    revenue, count = Decimal("0.00"), 0
+    for this in figures:
+        revenue += this.revenue
+        count += this.orders
+    return Figures(revenue, count, 0)
+
+
+def _per_day(days: dict[Any, Figures], key: Callable[[dt.date], int]) -> dict[int, Figures]:
+    grouped: dict[int, list[Figures]] = defaultdict(list)
+    for day, figures in days.items():
+        grouped[key(as_date(day))].append(figures)
+    return {number: _summed(found) for number, found in grouped.items()}
 
 
 def _month_label(year: int, month: int) -> str:
@@ -218,17 +243,19 @@ def _signed_money(value: Decimal) -> str:
     return f"+{shown}" if value > 0 else shown
 
 
-def sales_by_month(actor: Membership, filters: ReportFilters, sales: list[Sale], total: Figures) -> Table:
+def sales_by_month(actor: Membership, filters: ReportFilters, orders: QuerySet[Order], total: Figures) -> Table:
     """Every calendar month of the period (zeros where nothing was sold) with the same
     dates a year earlier, the 3-month moving average and, in the note, the linear trend."""
-    now = tally(sales, _month_of)
+    now = _by_month(figures_by(orders, filters, {"month": _purchase_month}))
     year_before = sales_orders(
         actor,
         filters,
         first=filters.date_from - relativedelta(years=1),
         last=filters.date_to - relativedelta(years=1),
     )
-    before = {(y + 1, m): f for (y, m), f in tally(sales_of(year_before, filters), _month_of).items()}
+    before = {
+        (y + 1, m): f for (y, m), f in _by_month(figures_by(year_before, filters, {"month": _purchase_month})).items()
+    }
     months, month = [], filters.date_from.replace(day=1)
     while month <= filters.date_to:
         months.append((month.year, month.month))
@@ -294,13 +321,17 @@ def sales_by_month(actor: Membership, filters: ReportFilters, sales: list[Sale],
     )
 
 
-def _month_of(sale: Sale) -> tuple[int, int]:
-    return sale.purchased_on.year, sale.purchased_on.month
+def _by_month(found: dict[tuple[Any, ...], Figures]) -> dict[tuple[int, int], Figures]:
+    months = {}
+    for (month,), figures in found.items():
+        day = as_date(month)
+        months[day.year, day.month] = figures
+    return months
 
 
-def sales_by_month_of_year(filters: ReportFilters, sales: list[Sale], total: Figures) -> Table:
+def sales_by_month_of_year(filters: ReportFilters, days: dict[Any, Figures], total: Figures) -> Table:
     """Seasonality: January to December, summed over the period's years."""
-    found = tally(sales, lambda sale: sale.purchased_on.month)
+    found = _per_day(days, lambda day: day.month)
     counted: dict[int, int] = dict.fromkeys(range(1, 13), 0)
     month = filters.date_from.replace(day=1)
     while month <= filters.date_to:
@@ -337,8 +368,8 @@ def sales_by_month_of_year(filters: ReportFilters, sales: list[Sale], total: Fig
     )
 
 
-def sales_by_weekday(sales: list[Sale], total: Figures) -> Table:
-    found = tally(sales, lambda sale: sale.purchased_on.isoweekday())
+def sales_by_weekday(days: dict[Any, Figures], total: Figures) -> Table:
+    found = _per_day(days, lambda day: day.isoweekday())
     rows = []
     for number in range(1, 8):
         this = found.get(number, Figures())
@@ -459,14 +490,14 @@ def _dimension_table(
     )
 
 
-def _by_revenue(found: dict[str, Figures]) -> list[tuple[str, Figures]]:
+def _by_revenue_then_label(item: tuple[str, Figures]) -> tuple[Decimal, str]:
     """Rows by revenue descending, ties by label."""
-    return sorted(found.items(), key=lambda item: (-item[1].revenue, item[0]))
+    return -item[1].revenue, item[0]
 
 
-def sales_by_manager(sales: list[Sale], total: Figures) -> Table:
-    found = tally(sales, lambda sale: (sale.owner_id, sale.manager))
-    labelled = sorted(((name, this) for (_id, name), this in found.items()), key=lambda i: (-i[1].revenue, i[0]))
+def sales_by_manager(actor: Membership, orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
+    found = figures_by(orders, filters, {"owner": _owner, "name": _owner_name, "email": _owner_email})
+    labelled = sorted(((name or email, this) for (_pk, name, email), this in found.items()), key=_by_revenue_then_label)
     return _dimension_table(
         "sales_by_manager",
         _("Sales by manager"),
@@ -478,18 +509,24 @@ def sales_by_manager(sales: list[Sale], total: Figures) -> Table:
     )
 
 
-def sales_by_region(sales: list[Sale], total: Figures, *, top: int = TOP_REGIONS) -> Table:
+def sales_by_region(
+    orders: QuerySet[Order], filters: ReportFilters, total: Figures, *, top: int = TOP_REGIONS
+) -> Table:
     """Regions of the clients (the region of the client's card; empty: "not set"), the
     `top` by revenue and the rest in one row."""
     not_set = _("not set")
-    labelled = _by_revenue(tally(sales, lambda sale: sale.region or not_set))
-    if len(labelled) > top:
-        shown = {label for label, _this in labelled[:top]}
-        others = ngettext("%(count)d other region", "%(count)d other regions", len(labelled) - top) % {
-            "count": len(labelled) - top
-        }
-        rest = tally((sale for sale in sales if (sale.region or not_set) not in shown), lambda sale: others)
-        labelled = [*labelled[:top], *rest.items()]
+    found = _by_first(figures_by(orders, filters, {"region": _region}))
+    ranked = sorted(found.items(), key=lambda item: (-item[1].revenue, item[0] or not_set))
+    labelled = [(region or not_set, this) for region, this in ranked[:top]]
+    if len(ranked) > top:
+        rest = len(ranked) - top
+        others = ngettext("%(count)d other region", "%(count)d other regions", rest) % {"count": rest}
+        shown = [region for region, _this in ranked[:top]]
+
+        def the_rest(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+            return rows.alias(region=_region(path)).exclude(region__in=shown)
+
+        labelled.append((others, figures_by(orders, filters, {}, narrow=the_rest).get((), Figures())))
     return _dimension_table(
         "sales_by_region",
         _("Sales by region"),
@@ -501,9 +538,9 @@ def sales_by_region(sales: list[Sale], total: Figures, *, top: int = TOP_REGIONS
     )
 
 
-def sales_by_status(actor: Membership, sales: list[Sale], total: Figures) -> Table:
+def sales_by_status(actor: Membership, orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
     """By the client's lifecycle status now, in the order of the statuses."""
-    found = tally(sales, lambda sale: sale.status_id)
+    found = _by_first(figures_by(orders, filters, {"status": _status}))
     statuses = LifecycleStatus.objects.filter(workspace_id=actor.workspace_id, pk__in=list(found))
     labelled = [(status.display_name, found[status.pk]) for status in statuses.order_by("position", "id")]
     return _dimension_table(
@@ -517,8 +554,8 @@ def sales_by_status(actor: Membership, sales: list[Sale], total: Figures) -> Tab
     )
 
 
-def sales_by_abc(sales: list[Sale], total: Figures) -> Table:
-    found = tally(sales, lambda sale: sale.abc)
+def sales_by_abc(orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
+    found = _by_first(figures_by(orders, filters, {"abc": _abc}))
     labelled = [(str(label), found[key]) for key, label in AbcClass.choices if key in found]
     if "" in found:
         labelled.append((_("No class"), found[""]))
