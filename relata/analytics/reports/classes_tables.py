@@ -5,6 +5,7 @@ period filter does not apply; the client filters (manager, segment, channel) do.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -35,12 +36,12 @@ def classes_tables(actor: Membership, filters: ReportFilters) -> list[Table]:
     )
     cells: dict[tuple[str, str], tuple[int, Decimal]] = {}
     counts: dict[str, int] = {}
-    for row in groups:
-        clients, revenue = cells.get((row["abc"], row["xyz"]), (0, Decimal(0)))
-        cells[row["abc"], row["xyz"]] = (clients + row["clients"], revenue + Decimal(row["revenue"] or 0))
-        counts[row["rfm_segment"]] = counts.get(row["rfm_segment"], 0) + row["clients"]
+    for group in groups:
+        clients, revenue = cells.get((group["abc"], group["xyz"]), (0, Decimal(0)))
+        cells[group["abc"], group["xyz"]] = (clients + group["clients"], revenue + Decimal(group["revenue"] or 0))
+        counts[group["rfm_segment"]] = counts.get(group["rfm_segment"], 0) + group["clients"]
     cells = {key: (clients, revenue.quantize(CENT)) for key, (clients, revenue) in cells.items()}
-    matrix_rows = []
+    matrix_rows: list[dict[str, Any]] = []
     for abc in [*AbcClass.values, ""]:
         row: dict[str, object] = {"abc": abc or _("none")}
         for xyz in [*XyzClass.values, ""]:

@@ -524,7 +524,8 @@ def sales_by_region(
         shown = [region for region, _this in ranked[:top]]
 
         def the_rest(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
-            return rows.alias(region=_region(path)).exclude(region__in=shown)
+            narrowed: QuerySet[Any] = rows.alias(region=_region(path)).exclude(region__in=shown)
+            return narrowed
 
         labelled.append((others, figures_by(orders, filters, {}, narrow=the_rest).get((), Figures())))
     return _dimension_table(

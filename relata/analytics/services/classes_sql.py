@@ -88,7 +88,7 @@ FROM scored CROSS JOIN setting s
 def store_classes(workspace: Workspace, period: Period, thresholds: Thresholds, now: dt.datetime) -> int:
     """Insert the ClientClass rows of every client with purchases in the period (the
     caller has deleted the old ones, in the same transaction). Returns the rows stored."""
-    orders = purchases(workspace, start=period.start, end=period.end).values("client_id", "total", "purchased_on")
+    orders = purchases(workspace, start=period.start, end=period.end).values("client_id", "total", "paid_on")
     purchase_sql, purchase_params = orders.query.sql_with_params()
     params = [
         workspace.pk,
@@ -108,4 +108,5 @@ def store_classes(workspace: Workspace, period: Period, thresholds: Thresholds, 
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(CLASSES_INSERT.format(purchases=purchase_sql), params)
-        return cursor.rowcount
+        stored: int = cursor.rowcount
+        return stored

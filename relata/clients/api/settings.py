@@ -281,7 +281,8 @@ class AssignmentRuleOut(Schema):
 
     @staticmethod
     def resolve_managers(rule: AssignmentRule) -> list[dict[str, Any]]:
-        return [{"id": user.pk, "name": user.full_name} for user in rule.managers.all()]
+        # In the order the rule takes them in turn (by id, as the assignment service).
+        return [{"id": user.pk, "name": user.full_name} for user in sorted(rule.managers.all(), key=lambda u: u.pk)]
 
 
 class AssignmentRuleIn(Schema):
