@@ -95,6 +95,7 @@ class OrderOut(Schema):
     status: str = Field(..., description="reserved, paid, shipped, closed or cancelled")
     total: decimal.Decimal
     paid_amount: decimal.Decimal
+    paid_on: dt.date | None = Field(None, description="The date of the payment that completed the total")
     note: str
     version: int
     lines: list[OrderLineOut]

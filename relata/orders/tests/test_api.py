@@ -69,7 +69,8 @@ def test_storekeeper_receives_reserves_ships_through_the_api(personas, keeper, a
     assert shipped.status_code == 201 and shipped.json()["lines"] == [{"order_line_id": line_id, "quantity": "4.000"}]
     paid = api.post(f"/api/v1/orders/{order['id']}/payments", {"amount": "4", "date": "2026-12-01"})
     assert paid.status_code == 201
-    assert api.get(f"/api/v1/orders/{order['id']}").json()["status"] == "closed"
+    closed = api.get(f"/api/v1/orders/{order['id']}").json()
+    assert (closed["status"], closed["paid_on"]) == ("closed", "2026-12-01")
 
 
 def test_manager_orders_their_won_deal_and_sees_only_their_orders(personas, api_as):

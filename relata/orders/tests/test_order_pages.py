@@ -139,6 +139,12 @@ def test_payment_is_recorded(personas, order):
     assert order.paid_amount == D("120.50") and order.status == OrderStatus.RESERVED
     page = text(as_member(personas.admin).get(url("order", order.pk)))
     assert "179.50" in page and "Bank" in page  # still due, and the payments table
+    assert "Paid in full on" not in page
+    as_member(personas.admin).post(
+        url("order_pay", order.pk), {"payment-amount": "179.50", "payment-date": "2025-01-20"}
+    )
+    page = text(as_member(personas.admin).get(url("order", order.pk)))
+    assert "Paid in full on" in page and "01/20/2025" in page
 
 
 @pytest.mark.parametrize(
