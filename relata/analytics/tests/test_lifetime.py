@@ -181,6 +181,8 @@ def test_the_page_and_a_bad_filter(personas, client_as, api_as, bought):
     html = client_as(personas.head).get(url, {"date_to": PERIOD[1]}).content.decode()
     assert 'data-testid="report-lifetime_clients"' in html and "Root Holding" in html
     assert 'id="f-product"' not in html
+    # A lifetime has no start: the page offers only the day the purchases are counted up to.
+    assert 'id="f-date-from"' not in html and "Purchases up to" in html
     response = api_as(personas.admin).get("/api/v1/analytics/lifetime", {"date_to": "2024-02-30"})
     assert response.status_code == 422 and "date_to" in response.json()["error"]["fields"]
     assert api_as(None).get("/api/v1/analytics/lifetime").status_code == 401

@@ -77,16 +77,17 @@ def report_page(
 
 
 def report_view(
-    build: Builder, *, title: str | Promise, tab: str, filters: Iterable[str]
+    build: Builder, *, title: str | Promise, tab: str, filters: Iterable[str], period_start: bool = True
 ) -> Callable[[HttpRequest], HttpResponse]:
     """The page of a report that needs nothing but its builder, its title and tab, and the
-    filters it offers (`analytics.view`, GET)."""
+    filters it offers (`analytics.view`, GET). `period_start` False: the report reads
+    only the period's end (a lifetime has no start), so the page offers no start date."""
     offered = tuple(filters)
 
     @permission_required("analytics", "view")
     @require_GET
     def view(request: HttpRequest) -> HttpResponse:
-        context = {"title": title, "tab": tab}
+        context = {"title": title, "tab": tab, "no_period_start": not period_start}
         return report_page(request, template=TEMPLATE, build=build, filters_offered=offered, context=context)
 
     return view

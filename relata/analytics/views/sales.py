@@ -14,7 +14,11 @@ sales = report_view(
     sales_report, title=_("Sales analysis"), tab="sales", filters=("manager", "segment", "channel", "product")
 )
 lifetime = report_view(
-    lifetime_report, title=_("Lifetime value"), tab="lifetime", filters=("manager", "segment", "channel")
+    lifetime_report,
+    title=_("Lifetime value"),
+    tab="lifetime",
+    filters=("manager", "segment", "channel"),
+    period_start=False,
 )
 
 urls = [
