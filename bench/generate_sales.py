@@ -12,7 +12,7 @@ once, adds to it:
   much each line buys, so a fifth of the clients make most of the revenue. Order dates
   follow a seasonality by month (spring and summer high, January low) and never precede
   the client's creation. ~95 % of the orders are paid in full (one payment, or an
-  advance and the rest later; the last payment is the purchase date), closed once
+  advance and the rest later; the last payment is the purchase date, `Order.paid_on`), closed once
   shipped; ~2.5 % are reserved and unpaid or part-paid, ~2.5 % cancelled;
 - deals, `DEALS_PER_CLIENT` per client on average, in two pipelines of five stages (the
   workspace's default one and a second one made by `pipeline_create` and

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from relata.analytics.models import AbcClass, ClientClass, RfmSegment, XyzClass
-from relata.analytics.reports.filters import ReportFilters, clients_in
+from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.table import Chart, Column, Table
 from relata.analytics.selectors.classes import classes_visible_to
 from relata.core.models import Membership
@@ -19,12 +19,8 @@ from relata.core.money import CENT
 
 
 def _classes(actor: Membership, filters: ReportFilters) -> QuerySet[ClientClass]:
-    """The visible classes; narrowed to `clients_in` only when a client filter is set
-    (without one it is the visible clients again: a second semi-join over all of them)."""
-    classes = classes_visible_to(actor).order_by()
-    if filters.segment is not None or filters.channel or filters.manager is not None:
-        classes = classes.filter(client_id__in=clients_in(actor, filters).values("pk"))
-    return classes
+    """The visible classes of the clients in the filters."""
+    return of_clients_in(classes_visible_to(actor).order_by(), actor, filters)
 
 
 def classes_tables(actor: Membership, filters: ReportFilters) -> list[Table]:

@@ -32,7 +32,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from relata.analytics.reports.filters import ReportFilters, clients_in
+from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.purchases import as_date, money, purchases
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.clients.models import Client
@@ -63,10 +63,8 @@ class ClientLifetime:
 def client_lifetimes(actor: Membership, filters: ReportFilters) -> list[ClientLifetime]:
     """Every client in the filters with purchases up to the period's end, highest revenue
     first (ties by name, then id); one query."""
-    clients = clients_in(actor, filters).order_by().values("pk")
     rows = (
-        purchases(actor.workspace, start=None, end=filters.date_to + ONE_DAY)
-        .filter(client_id__in=clients)
+        of_clients_in(purchases(actor.workspace, start=None, end=filters.date_to + ONE_DAY), actor, filters)
         .values("client_id", "client__name")
         .annotate(
             first=Min("purchased_on"),

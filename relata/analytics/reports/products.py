@@ -18,7 +18,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from relata.analytics.reports.filters import ReportFilters, clients_in
+from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import (
     Period,
@@ -32,7 +32,7 @@ from relata.catalog.selectors.products import products_visible_to
 from relata.core.access import scope_queryset
 from relata.core.models import Membership
 from relata.core.money import CENT
-from relata.orders.models import Order, OrderLine
+from relata.orders.models import OrderLine
 
 
 def period_of(filters: ReportFilters) -> Period:
@@ -47,10 +47,7 @@ def month_count(filters: ReportFilters) -> int:
 
 def purchased_lines(actor: Membership, filters: ReportFilters) -> QuerySet[OrderLine]:
     """The order lines of the purchases the actor may see, of the filters' clients."""
-    orders = purchases(actor.workspace, period_of(filters)).filter(
-        pk__in=scope_queryset(actor, Order.objects.all()).values("pk"),
-        client_id__in=clients_in(actor, filters).values("pk"),
-    )
+    orders = of_clients_in(scope_queryset(actor, purchases(actor.workspace, period_of(filters))), actor, filters)
     return OrderLine.objects.filter(order__in=orders.values("pk")).order_by()
 
 

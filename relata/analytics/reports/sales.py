@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relata.analytics.models import AbcClass
-from relata.analytics.reports.filters import ReportFilters, clients_in
+from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.purchases import as_date, lines_of, money, purchases
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import add_months
@@ -159,8 +159,8 @@ def sales_orders(
     the product."""
     first = first or filters.date_from
     last = last or filters.date_to
-    clients = clients_in(actor, replace(filters, manager=None)).order_by().values("pk")
-    orders = purchases(actor.workspace, start=first, end=last + ONE_DAY).filter(client_id__in=clients)
+    period = purchases(actor.workspace, start=first, end=last + ONE_DAY)
+    orders = of_clients_in(period, actor, replace(filters, manager=None))
     if filters.manager is not None:
         orders = orders.filter(owner_id=filters.manager)
     if filters.product is not None:

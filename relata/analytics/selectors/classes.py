@@ -23,12 +23,10 @@ def classes_visible_to(
     actor: Membership, *, abc: str | None = None, xyz: str | None = None, segment: str | None = None
 ) -> QuerySet[ClientClass]:
     """The classes of the clients the actor may see, highest revenue first."""
-    visible_clients = scope_queryset(actor, Client.objects.all()).values("pk")
+    if not actor.can("clients", "view"):  # the owner scope is ClientClass's own (client__owner)
+        return ClientClass.objects.none()
     queryset = (
-        scope_queryset(actor, ClientClass.objects.all())
-        .filter(client_id__in=visible_clients)
-        .select_related("client")
-        .order_by("-revenue", "client_id")
+        scope_queryset(actor, ClientClass.objects.all()).select_related("client").order_by("-revenue", "client_id")
     )
     if abc:
         queryset = queryset.filter(abc=abc)
