@@ -6,7 +6,7 @@ Measured, each against hand-written SQL for the same figures in the same run:
 
 - `classes_recompute` (ABC + XYZ + RFM of every client over the workspace's 12 months,
   stored as ClientClass rows), against an independently written INSERT … SELECT of the
-  same classes (rolled back after its deferred checks); the two must agree client by client;
+  same classes (rolled back); the two must agree client by client;
 - every report behind a dashboard widget (a widget computes its whole report), with the
   dashboard's default filters, as the administrator and as a manager with scope "own";
   products, managers, funnel and sales against hand-written SQL of their main aggregates.
