@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management import call_command
@@ -62,3 +63,35 @@ def raw(sql: str, params: list[Any]) -> Callable[[], Any]:
             return cursor.fetchall()
 
     return call
+
+
+def bulk_session(cursor: Any) -> None:
+    """Settings of a bulk load's transaction (PostgreSQL). Constraints are checked as each
+    COPY ends, not queued to the commit: a queue of millions of pending checks would also
+    forbid rebuilding the indexes in the same transaction."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET LOCAL synchronous_commit = off")
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+
+
+@contextmanager
+def indexes_rebuilt(tables: list[str], rebuild: bool) -> Iterator[None]:
+    """While the body loads rows into `tables`, their secondary indexes (not primary keys,
+    not those behind constraints) are dropped when `rebuild`, then built again: from many
+    rows on, rebuilding beats inserting into them."""
+    indexes: list[tuple[str, str]] = []
+    if rebuild:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from bench.common import bulk_session, indexes_rebuilt
 from relata.clients.demo.vocabulary import (
     CITIES,
     CITY_WEIGHTS,
@@ -391,29 +392,12 @@ class PostgresWriter:
     def loading(self, n: int) -> Iterator[None]:
         tables = [Client._meta.db_table] + [model._meta.db_table for model, _c in CHILD_TABLES.values()]
         with connection.cursor() as cursor:
-            # Checked as each COPY ends, not queued to the commit (a queue of millions
-            # of pending checks would also forbid the CREATE INDEX below).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            bulk_session(cursor)
             cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # noqa: S608
             existing = cursor.fetchone()[0]
-            rebuild = n >= REBUILD_INDEXES_FROM and 3 * n >= existing
-            indexes: list[tuple[str, str]] = []
-            if rebuild:
-                cursor.execute(
-                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                    [tables],
-                )
-                indexes = cursor.fetchall()
-                for name, _definition in indexes:
-                    cursor.execute(f"DROP INDEX {name}")
-        yield
+        with indexes_rebuilt(tables, n >= REBUILD_INDEXES_FROM and 3 * n >= existing):
+            yield
         with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition)
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
 

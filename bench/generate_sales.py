@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from bench.common import bulk_session, indexes_rebuilt
+
 if TYPE_CHECKING:
     from bench.generate import BenchTeam
 
@@ -335,29 +337,14 @@ class PostgresSalesWriter:
     @contextmanager
     def loading(self, rows_expected: int) -> Iterator[None]:
         names = [model._meta.db_table for model, _c in self.tables.values()]
-        indexes: list[tuple[str, str]] = []
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            bulk_session(cursor)
             cursor.execute(
                 "SELECT COALESCE(SUM(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = ANY(%s)", [names]
             )
             existing = cursor.fetchone()[0]
-            if rows_expected >= REBUILD_INDEXES_FROM and 3 * rows_expected >= existing:
-                cursor.execute(
-                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                    [names],
-                )
-                indexes = cursor.fetchall()
-                for name, _definition in indexes:
-                    cursor.execute(f"DROP INDEX {name}")
-        yield
-        with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition)
+        with indexes_rebuilt(names, rows_expected >= REBUILD_INDEXES_FROM and 3 * rows_expected >= existing):
+            yield
 
     def write(self, rows: Rows) -> None:
         with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -74,7 +74,7 @@ Group = Callable[[str], Any]  # a grouping expression, given the path from the c
 def figures_by(
     orders: QuerySet[Order],
     filters: ReportFilters,
-    groups: Mapping[str, Group],
+    groups: Sequence[Group],
     *,
     narrow: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None,
 ) -> dict[tuple[Any, ...], Figures]:
@@ -99,7 +99,7 @@ def figures_by(
         if not found["orders"]:
             return {}
         return {(): Figures(money(found["revenue"]), found["orders"], found["clients"])}
-    keys = {f"g{n}": group(path) for n, group in enumerate(groups.values())}
+    keys = {f"g{n}": group(path) for n, group in enumerate(groups)}
     return {
         tuple(row[key] for key in keys): Figures(money(row["revenue"]), row["orders"], row["clients"])
         for row in rows.values(**keys).annotate(**sums)
@@ -145,7 +145,7 @@ def _abc(path: str) -> Any:
 
 
 def total_of(orders: QuerySet[Order], filters: ReportFilters) -> Figures:
-    return figures_by(orders, filters, {}).get((), Figures())
+    return figures_by(orders, filters, ()).get((), Figures())
 
 
 # --- What is counted ------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def moving_average(values: list[Decimal], window: int = 3) -> list[Decimal | Non
 def sales_report(actor: Membership, filters: ReportFilters) -> list[Table]:
     orders = sales_orders(actor, filters)
     total = total_of(orders, filters)
-    days = _by_first(figures_by(orders, filters, {"day": _purchase_day}))
+    days = _by_first(figures_by(orders, filters, (_purchase_day,)))
     return [
         sales_by_month(actor, filters, orders, total),
         sales_by_month_of_year(filters, days, total),
@@ -246,16 +246,14 @@ def _signed_money(value: Decimal) -> str:
 def sales_by_month(actor: Membership, filters: ReportFilters, orders: QuerySet[Order], total: Figures) -> Table:
     """Every calendar month of the period (zeros where nothing was sold) with the same
     dates a year earlier, the 3-month moving average and, in the note, the linear trend."""
-    now = _by_month(figures_by(orders, filters, {"month": _purchase_month}))
+    now = _by_month(figures_by(orders, filters, (_purchase_month,)))
     year_before = sales_orders(
         actor,
         filters,
         first=filters.date_from - relativedelta(years=1),
         last=filters.date_to - relativedelta(years=1),
     )
-    before = {
-        (y + 1, m): f for (y, m), f in _by_month(figures_by(year_before, filters, {"month": _purchase_month})).items()
-    }
+    before = {(y + 1, m): f for (y, m), f in _by_month(figures_by(year_before, filters, (_purchase_month,))).items()}
     months, month = [], filters.date_from.replace(day=1)
     while month <= filters.date_to:
         months.append((month.year, month.month))
@@ -496,7 +494,7 @@ def _by_revenue_then_label(item: tuple[str, Figures]) -> tuple[Decimal, str]:
 
 
 def sales_by_manager(actor: Membership, orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
-    found = figures_by(orders, filters, {"owner": _owner, "name": _owner_name, "email": _owner_email})
+    found = figures_by(orders, filters, (_owner, _owner_name, _owner_email))
     labelled = sorted(((name or email, this) for (_pk, name, email), this in found.items()), key=_by_revenue_then_label)
     return _dimension_table(
         "sales_by_manager",
@@ -515,7 +513,7 @@ def sales_by_region(
     """Regions of the clients (the region of the client's card; empty: "not set"), the
     `top` by revenue and the rest in one row."""
     not_set = _("not set")
-    found = _by_first(figures_by(orders, filters, {"region": _region}))
+    found = _by_first(figures_by(orders, filters, (_region,)))
     ranked = sorted(found.items(), key=lambda item: (-item[1].revenue, item[0] or not_set))
     labelled = [(region or not_set, this) for region, this in ranked[:top]]
     if len(ranked) > top:
@@ -527,7 +525,7 @@ def sales_by_region(
             narrowed: QuerySet[Any] = rows.alias(region=_region(path)).exclude(region__in=shown)
             return narrowed
 
-        labelled.append((others, figures_by(orders, filters, {}, narrow=the_rest).get((), Figures())))
+        labelled.append((others, figures_by(orders, filters, (), narrow=the_rest).get((), Figures())))
     return _dimension_table(
         "sales_by_region",
         _("Sales by region"),
@@ -541,7 +539,7 @@ def sales_by_region(
 
 def sales_by_status(actor: Membership, orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
     """By the client's lifecycle status now, in the order of the statuses."""
-    found = _by_first(figures_by(orders, filters, {"status": _status}))
+    found = _by_first(figures_by(orders, filters, (_status,)))
     statuses = LifecycleStatus.objects.filter(workspace_id=actor.workspace_id, pk__in=list(found))
     labelled = [(status.display_name, found[status.pk]) for status in statuses.order_by("position", "id")]
     return _dimension_table(
@@ -556,7 +554,7 @@ def sales_by_status(actor: Membership, orders: QuerySet[Order], filters: ReportF
 
 
 def sales_by_abc(orders: QuerySet[Order], filters: ReportFilters, total: Figures) -> Table:
-    found = _by_first(figures_by(orders, filters, {"abc": _abc}))
+    found = _by_first(figures_by(orders, filters, (_abc,)))
     labelled = [(str(label), found[key]) for key, label in AbcClass.choices if key in found]
     if "" in found:
         labelled.append((_("No class"), found[""]))
