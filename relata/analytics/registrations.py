@@ -7,16 +7,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.models import ClientClass
+from relata.analytics.reports import funnel, products, sales
 from relata.analytics.reports.classes_tables import classes_tables
 from relata.analytics.reports.forecast import forecast_report
-from relata.analytics.reports.funnel import funnel_report
 from relata.analytics.reports.leads import leads_report
 from relata.analytics.reports.lifetime import lifetime_report
-from relata.analytics.reports.managers import managers_report
-from relata.analytics.reports.products import product_abc
-from relata.analytics.reports.sales import sales_report
+from relata.analytics.reports.managers import managers_widget
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
-from relata.analytics.reports.widgets import Widget, register_widget
+from relata.analytics.reports.widgets import Widget, register_widget, table_of
 from relata.analytics.selectors.classes import client_classes_panel
 from relata.analytics.selectors.segments import analytics_client_filters
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
@@ -55,44 +53,48 @@ register_client_relation(ClientClass, "client", merge=_drop_absorbed_class, labe
 # The client's classes in the client filters and segments ("ABC class is A or B").
 register_client_filters(analytics_client_filters)
 
-# Dashboard widgets: one table (and its chart) of a report each.
+# Dashboard widgets: one table (and its chart) of a report each, computed on its own.
 for _widget in (
-    Widget("classes_matrix", _("Clients per ABC and XYZ class"), classes_tables, "classes_matrix", "analytics:classes"),
-    Widget("classes_rfm", _("Clients per RFM segment"), classes_tables, "classes_rfm", "analytics:classes"),
     Widget(
-        "products_abc_summary", _("Products per ABC class"), product_abc, "products_abc_summary", "analytics:products"
+        "classes_matrix",
+        _("Clients per ABC and XYZ class"),
+        table_of(classes_tables, "classes_matrix"),
+        "analytics:classes",
     ),
-    Widget("managers_sales", _("Sales by manager"), managers_report, "managers_sales", "analytics:managers"),
+    Widget("classes_rfm", _("Clients per RFM segment"), table_of(classes_tables, "classes_rfm"), "analytics:classes"),
+    Widget("products_abc_summary", _("Products per ABC class"), products.summary_widget, "analytics:products"),
+    Widget("managers_sales", _("Sales by manager"), managers_widget("managers_sales"), "analytics:managers"),
     Widget(
         "managers_activities",
         _("Activities and tasks by manager"),
-        managers_report,
-        "managers_activities",
+        managers_widget("managers_activities"),
         "analytics:managers",
     ),
     Widget(
         "managers_response",
         _("First response to new leads"),
-        managers_report,
-        "managers_response",
+        managers_widget("managers_response"),
         "analytics:managers",
         module="sales",
     ),
-    Widget("funnel_stages", _("Funnel"), funnel_report, "funnel_stages", "analytics:funnel", module="sales"),
+    Widget("funnel_stages", _("Funnel"), funnel.stages_widget, "analytics:funnel", module="sales"),
     Widget(
-        "funnel_losses",
-        _("Where and why deals are lost"),
-        funnel_report,
-        "funnel_losses",
-        "analytics:funnel",
+        "funnel_losses", _("Where and why deals are lost"), funnel.losses_widget, "analytics:funnel", module="sales"
+    ),
+    Widget(
+        "leads_by_month",
+        _("Leads by month"),
+        table_of(leads_report, "leads_by_month"),
+        "analytics:leads",
         module="sales",
     ),
-    Widget("leads_by_month", _("Leads by month"), leads_report, "leads_by_month", "analytics:leads", module="sales"),
-    Widget("forecast", _("Forecast"), forecast_report, "forecast", "analytics:forecast", module="sales"),
-    Widget("sales_by_month", _("Sales by month"), sales_report, "sales_by_month", "analytics:sales"),
-    Widget("sales_by_month_of_year", _("Seasonality"), sales_report, "sales_by_month_of_year", "analytics:sales"),
-    Widget("sales_by_product", _("Sales by product"), sales_report, "sales_by_product", "analytics:sales"),
-    Widget("lifetime_summary", _("Lifetime value"), lifetime_report, "lifetime_summary", "analytics:lifetime"),
+    Widget("forecast", _("Forecast"), table_of(forecast_report, "forecast"), "analytics:forecast", module="sales"),
+    Widget("sales_by_month", _("Sales by month"), sales.month_widget, "analytics:sales"),
+    Widget("sales_by_month_of_year", _("Seasonality"), sales.seasonality_widget, "analytics:sales"),
+    Widget("sales_by_product", _("Sales by product"), sales.product_widget, "analytics:sales"),
+    Widget(
+        "lifetime_summary", _("Lifetime value"), table_of(lifetime_report, "lifetime_summary"), "analytics:lifetime"
+    ),
 ):
     register_widget(_widget)
 from relata.analytics import demo as _demo  # noqa: E402, F401  (registers the demo step)

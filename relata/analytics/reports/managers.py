@@ -5,7 +5,8 @@ and how fast new leads are answered.
 Rows: one per member within the actor's scope (own: the actor alone; team: the members of
 the actor's team subtree; all: everyone) who has any figure in any of the three tables.
 The same members appear in all three tables (zeros where they have nothing), and a
-member with nothing at all in the period has no row. Everything is read from the scoped
+member with nothing at all in the period has no row. (A dashboard widget computes only
+its own table, so it lists the members with a figure in that table.) Everything is read from the scoped
 selectors (deals, orders, plans, activities, tasks, leads the actor may see), so a
 narrower scope never counts more.
 
@@ -51,7 +52,7 @@ import datetime as dt
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -117,13 +118,21 @@ class Response:
 # --- The report ----------------------------------------------------------------------
 
 
-def managers_report(actor: Membership, filters: ReportFilters, *, now: dt.datetime | None = None) -> list[Table]:
-    """The three tables of the manager performance report (a bounded number of queries)."""
+TABLES = ("managers_sales", "managers_activities", "managers_response")
+
+
+def managers_report(
+    actor: Membership, filters: ReportFilters, *, now: dt.datetime | None = None, only: Iterable[str] = TABLES
+) -> list[Table]:
+    """The tables of the manager performance report named in `only` (a bounded number of
+    queries). The managers' sales are always read: every table lists the managers in the
+    order of their revenue."""
+    wanted = set(only)
     now = now or timezone.now()
     begin, end = bounds(actor, filters)
     sales = _sales(actor, filters, begin, end)
-    work = _work(actor, filters, begin, end, now)
-    responses = _responses(actor, filters, begin, end, now)
+    work = _work(actor, filters, begin, end, now) if "managers_activities" in wanted else {}
+    responses = _responses(actor, filters, begin, end, now) if "managers_response" in wanted else {}
     users = set(sales) | set(work) | set(responses)
     in_scope = members_in_scope(actor)
     if filters.manager is not None:
@@ -133,11 +142,22 @@ def managers_report(actor: Membership, filters: ReportFilters, *, now: dt.dateti
         for row in in_scope.filter(user_id__in=users).values("user_id", "user__full_name", "user__email")
     }
     order = _ordered(names, sales)
-    return [
-        sales_table(order, names, sales),
-        activities_table(order, names, work),
-        response_table(order, names, responses),
-    ]
+    tables = {
+        "managers_sales": lambda: sales_table(order, names, sales),
+        "managers_activities": lambda: activities_table(order, names, work),
+        "managers_response": lambda: response_table(order, names, responses),
+    }
+    return [tables[key]() for key in TABLES if key in wanted]
+
+
+def managers_widget(key: str) -> Callable[[Membership, ReportFilters], Table]:
+    """The builder of one table of the report, with only that table's queries."""
+
+    def build(actor: Membership, filters: ReportFilters) -> Table:
+        return managers_report(actor, filters, only=(key,))[0]
+
+    build.__name__ = f"managers_report:{key}"
+    return build
 
 
 def members_in_scope(actor: Membership) -> QuerySet[Membership]:

@@ -12,7 +12,9 @@ nothing). Three queries: the lines per product, per product and month, and the n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -61,7 +63,7 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
             clients=Count("order__client_id", distinct=True),
         )
     )
-    revenue = {row["product_id"]: (row["revenue"] or Decimal(0)).quantize(CENT) for row in rows}
+    revenue = _revenue(rows)
     monthly = _monthly(lines)
     thresholds = thresholds_of(settings_of(actor.workspace))
     classes = abc_classes(revenue, thresholds)
@@ -116,14 +118,30 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
         rows=table_rows,
         totals={"product": _("Total"), "revenue": total, "share": percent(total, total)} if table_rows else None,
     )
+    return [_summary(revenue, classes), products]
+
+
+def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
+    """The products per ABC class alone: one query of the revenue per product (no
+    distinct counts, no months)."""
+    revenue = _revenue(purchased_lines(actor, filters).values("product_id").annotate(revenue=Sum("total")))
+    return _summary(revenue, abc_classes(revenue, thresholds_of(settings_of(actor.workspace))))
+
+
+def _revenue(rows: Iterable[dict[str, Any]]) -> dict[int, Decimal]:
+    return {row["product_id"]: (row["revenue"] or Decimal(0)).quantize(CENT) for row in rows}
+
+
+def _summary(revenue: dict[int, Decimal], classes: dict[int, str]) -> Table:
+    total = sum(revenue.values(), Decimal(0))
     summary_rows = []
     for letter in ("A", "B", "C"):
-        members = [pk for pk in ranked if classes.get(pk) == letter]
+        members = [pk for pk, amount in revenue.items() if amount > 0 and classes.get(pk) == letter]
         amount = sum((revenue[pk] for pk in members), Decimal(0))
         summary_rows.append(
             {"abc": letter, "products": len(members), "revenue": amount, "share": percent(amount, total)}
         )
-    summary = Table(
+    return Table(
         key="products_abc_summary",
         title=_("Products per ABC class"),
         columns=[
@@ -132,10 +150,9 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
             Column("revenue", _("Revenue"), "money"),
             Column("share", _("Share"), "percent"),
         ],
-        rows=summary_rows if ranked else [],
+        rows=summary_rows if any(amount > 0 for amount in revenue.values()) else [],
         chart=Chart("bar", x="abc", series=["revenue"]),
     )
-    return [summary, products]
 
 
 def _monthly(lines: QuerySet[OrderLine]) -> dict[int, dict[dt.date, Decimal]]:

@@ -3,7 +3,9 @@ their widgets here (relata/analytics/registrations.py); a dashboard is a list of
 keys per role (relata.analytics.models.Dashboard), with defaults per built-in role.
 
 A widget is computed on its own request (the dashboard page loads each one with HTMX),
-so a slow widget never holds up the page or the others."""
+so a slow widget never holds up the page or the others. It computes only its own table:
+a report offers a builder per widget table where its tables do not share their queries
+(`table_of` keeps one table of a whole report where they do)."""
 
 from __future__ import annotations
 
@@ -17,19 +19,30 @@ from relata.analytics.reports.table import Table
 from relata.core.models import Membership
 
 Builder = Callable[[Membership, ReportFilters], list[Table]]
+TableBuilder = Callable[[Membership, ReportFilters], Table]
 
 
 @dataclass(frozen=True)
 class Widget:
-    key: str
+    key: str  # also the key of the table it shows
     label: str | Promise
-    build: Builder
-    table: str  # the key of the builder's table it shows
+    build: TableBuilder
     report_url: str  # the full report (URL name)
     module: str = "analytics"  # the widget is offered only while the actor can view this module too
 
     def compute(self, actor: Membership, filters: ReportFilters) -> Table:
-        return next(t for t in self.build(actor, filters) if t.key == self.table)
+        return self.build(actor, filters)
+
+
+def table_of(report: Builder, key: str) -> TableBuilder:
+    """A builder of one table of `report`, computing the whole report (for a report whose
+    tables come from the same queries)."""
+
+    def build(actor: Membership, filters: ReportFilters) -> Table:
+        return next(t for t in report(actor, filters) if t.key == key)
+
+    build.__name__ = f"{getattr(report, '__name__', 'report')}:{key}"
+    return build
 
 
 WIDGETS: dict[str, Widget] = {}
