@@ -7,11 +7,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from relata.analytics.models import ClientClass
-from relata.analytics.reports import funnel, products, sales
+from relata.analytics.reports import funnel, lifetime, products, sales
 from relata.analytics.reports.classes_tables import classes_tables
 from relata.analytics.reports.forecast import forecast_report
 from relata.analytics.reports.leads import leads_report
-from relata.analytics.reports.lifetime import lifetime_report
 from relata.analytics.reports.managers import managers_widget
 from relata.analytics.reports.tabs import ReportTab, register_report_tab
 from relata.analytics.reports.widgets import Widget, register_widget, table_of
@@ -92,9 +91,7 @@ for _widget in (
     Widget("sales_by_month", _("Sales by month"), sales.month_widget, "analytics:sales"),
     Widget("sales_by_month_of_year", _("Seasonality"), sales.seasonality_widget, "analytics:sales"),
     Widget("sales_by_product", _("Sales by product"), sales.product_widget, "analytics:sales"),
-    Widget(
-        "lifetime_summary", _("Lifetime value"), table_of(lifetime_report, "lifetime_summary"), "analytics:lifetime"
-    ),
+    Widget("lifetime_summary", _("Lifetime value"), lifetime.summary_widget, "analytics:lifetime"),
 ):
     register_widget(_widget)
 from relata.analytics import demo as _demo  # noqa: E402, F401  (registers the demo step)
