@@ -12,7 +12,7 @@ nothing). Three queries: the lines per product, per product and month, and the n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -128,7 +128,7 @@ def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     return _summary(revenue, abc_classes(revenue, thresholds_of(settings_of(actor.workspace))))
 
 
-def _revenue(rows: Iterable[dict[str, Any]]) -> dict[int, Decimal]:
+def _revenue(rows: Iterable[Mapping[str, Any]]) -> dict[int, Decimal]:
     return {row["product_id"]: (row["revenue"] or Decimal(0)).quantize(CENT) for row in rows}
 
 
