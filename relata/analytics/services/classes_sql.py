@@ -109,4 +109,9 @@ def store_classes(workspace: Workspace, period: Period, thresholds: Thresholds, 
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(CLASSES_INSERT.format(purchases=purchase_sql), params)
         stored: int = cursor.rowcount
+        # The statement replaced the workspace's rows at once, faster than autovacuum
+        # notices: without fresh statistics the planner took 854,291 rows for 3,720 and
+        # read a manager's classes by a nested loop over every client (1.4 s instead of
+        # 0.2 s at 1M clients). ANALYZE samples a fixed number of rows (~0.2 s).
+        cursor.execute("ANALYZE analytics_clientclass")
         return stored
