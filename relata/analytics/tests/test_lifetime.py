@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from relata.analytics.reports.lifetime import holding_roots, lifetime_report
+from relata.analytics.reports.lifetime import holding_roots, lifetime_report, summary_widget
 from relata.analytics.tests.sales_helpers import Store, by_key, column, period
 from relata.clients.models import Client
 
@@ -92,6 +92,19 @@ def test_the_summary(personas, bought):
     assert report(personas.admin, manager=personas.manager1.user_id)["lifetime_summary"].rows[0]["median"] == D(
         "900.00"
     )
+    # The dashboard widget aggregates in the database and gives the same summary: an
+    # even count (the middle two averaged), an odd one, a manager's scope, none at all.
+    for actor, filters in [
+        (personas.admin, {}),
+        (personas.admin, {"manager": personas.manager1.user_id}),
+        (personas.admin, {"manager": personas.manager2.user_id}),
+        (personas.manager2, {}),
+        (personas.admin, {"channel": "nowhere"}),
+    ]:
+        widget = summary_widget(actor, period(*PERIOD, **filters))
+        assert (widget.rows, widget.note) == (report(actor, **filters)["lifetime_summary"].rows, summary.note)
+    assert summary_widget(personas.admin, period(*PERIOD)).rows == summary.rows
+    assert summary_widget(personas.manager2, period(*PERIOD)).rows[0]["median"] == D("450.00")  # Solo 700, Leaf 200
 
 
 @pytest.mark.django_db
