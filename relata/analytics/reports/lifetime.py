@@ -144,8 +144,9 @@ def lifetime_summary(lifetimes: list[ClientLifetime], as_of: str) -> Table:
 
 def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     """The summary alone, aggregated in the database (no row per client reaches Python):
-    the clients' count, revenue and orders over their per-client sums, the median by
-    position in the clients ordered by revenue, and the distinct client–product pairs."""
+    the clients' count, revenue and orders over their per-client sums, the median (the
+    two middle values: `_Middle` on PostgreSQL, by position on SQLite) and the distinct
+    client–product pairs."""
     orders = of_clients_in(purchases(actor.workspace, start=None, end=filters.date_to + ONE_DAY), actor, filters)
     per_client = orders.values("client_id").annotate(spent=Sum("total"), bought=Count("id"))
     sums: dict[str, Aggregate] = {"count": Count("client_id"), "revenue": Sum("spent"), "orders": Sum("bought")}

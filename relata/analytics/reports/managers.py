@@ -156,7 +156,6 @@ def managers_widget(key: str) -> Callable[[Membership, ReportFilters], Table]:
     def build(actor: Membership, filters: ReportFilters) -> Table:
         return managers_report(actor, filters, only=(key,))[0]
 
-    build.__name__ = f"managers_report:{key}"
     return build
 
 

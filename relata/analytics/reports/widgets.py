@@ -41,7 +41,6 @@ def table_of(report: Builder, key: str) -> TableBuilder:
     def build(actor: Membership, filters: ReportFilters) -> Table:
         return next(t for t in report(actor, filters) if t.key == key)
 
-    build.__name__ = f"{getattr(report, '__name__', 'report')}:{key}"
     return build
 
 
