@@ -207,6 +207,15 @@ RELATA_DEFAULT_PHONE_REGION = env.str("RELATA_DEFAULT_PHONE_REGION", default="RU
 # Attachments of activities: the largest file and how many per activity.
 RELATA_ATTACHMENT_MAX_MB = env.int("RELATA_ATTACHMENT_MAX_MB", default=20)
 RELATA_ATTACHMENTS_PER_ACTIVITY = env.int("RELATA_ATTACHMENTS_PER_ACTIVITY", default=10)
+# The columnar copy of a large workspace's sales for the analytics dashboards
+# (relata.analytics.services.columnar): kept for workspaces with at least MIN_LINES order
+# lines, rebuilt every REFRESH seconds, not used once older than MAX_AGE seconds (the
+# widgets then read the database). On several web hosts the directory must be shared.
+ANALYTICS_COPY_DIR = env.str("RELATA_ANALYTICS_COPY_DIR", default=str(VAR_DIR / "analytics"))
+ANALYTICS_COPY_MIN_LINES = env.int("RELATA_ANALYTICS_COPY_MIN_LINES", default=500_000)
+ANALYTICS_COPY_REFRESH = env.int("RELATA_ANALYTICS_COPY_REFRESH", default=600)
+ANALYTICS_COPY_MAX_AGE = env.int("RELATA_ANALYTICS_COPY_MAX_AGE", default=3600)
+ANALYTICS_COPY_THREADS = env.int("RELATA_ANALYTICS_COPY_THREADS", default=2)
 
 LOGGING = {
     "version": 1,
@@ -227,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     "task-rules-silence": {"task": "relata.activities.tasks.task_rules_run", "schedule": 3600.0},
     # Loyalty points past their lifetime; idempotent, so a missed or repeated day is harmless.
     "loyalty-points-expire": {"task": "relata.loyalty.tasks.points_expire", "schedule": 86400.0},
+    # Due copies only (ANALYTICS_COPY_REFRESH); a check of the others' sizes costs little.
+    "analytics-copies-refresh": {"task": "relata.analytics.tasks.columnar_refresh_all", "schedule": 120.0},
     "analytics-classes-recompute": {
         "task": "relata.analytics.tasks.classes_recompute_all",
         "schedule": 86400.0,

@@ -1,6 +1,8 @@
 """The test suite: same code paths as production, fast password hashing, tasks run
 eagerly unless a test starts a real worker."""
 
+import tempfile
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS, env
 
@@ -20,6 +22,9 @@ STORAGES = {
 # tested before the business apps exist and independently of them.
 INSTALLED_APPS = [*INSTALLED_APPS, "relata.core.tests.sample"]
 
+# The analytics copies of this process's test databases, never a developer's under var/.
+ANALYTICS_COPY_DIR = tempfile.mkdtemp(prefix="relata-analytics-copies-")
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: with the in-memory one the live
     # server's threads share the test thread's connection, and a thread waiting for
@@ -29,7 +34,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # has a connection of its own, as on PostgreSQL. One file per process (xdist workers
     # and concurrent runs on one machine do not meet), removed after the run.
     import os
-    import tempfile
 
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"relata-test-{os.getpid()}.sqlite3")

@@ -11,3 +11,11 @@ def classes_recompute_all() -> int:
     from relata.analytics.services.recompute import classes_recompute_all as recompute
 
     return recompute()
+
+
+@shared_task(name="relata.analytics.tasks.columnar_refresh_all", acks_late=True)
+def columnar_refresh_all() -> int:
+    """Rebuild the analytics copies that are due (Celery beat)."""
+    from relata.analytics.services.columnar import columnar_refresh_all as refresh
+
+    return refresh()

@@ -64,6 +64,18 @@ def scope_queryset(actor: Membership, queryset: QuerySet[M], action: str = "view
     return queryset.filter(**owner_filter(actor, owner_field))
 
 
+def sees_all(actor: Membership, model: type[Model]) -> bool:
+    """Whether `scope_queryset(actor, model)` keeps every row of the actor's workspace
+    (active, the module's view permission, and no owner condition): the test for reading
+    the workspace's figures from a copy that holds no owners' scopes (analytics)."""
+    if not actor.is_active:
+        return False
+    module = getattr(model, "access_module", None)
+    if module is not None and not actor.can(module, "view"):
+        return False
+    return getattr(model, "owner_field", None) is None or not owner_filter(actor, "owner")
+
+
 def owner_filter(actor: Membership, owner_field: str) -> dict[str, Any]:
     """Lookup kwargs that keep the rows owned by users within the actor's scope."""
     scope = actor.scope

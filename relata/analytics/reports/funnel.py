@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -53,6 +53,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.clients.models import LifecycleStatus
@@ -146,8 +147,17 @@ def funnel_report(actor: Membership, filters: ReportFilters) -> list[Table]:
 
 
 def stages_widget(actor: Membership, filters: ReportFilters) -> Table:
+    """From the columnar copy where the reader may use it."""
     pipeline, stages, deals, currency = _funnel_of(actor, filters)
-    return _stages_table(actor, pipeline, stages, deals, currency)
+    state = columnar.copy_for(actor, filters, Deal, StageVisit)
+    if state is None or pipeline is None or not stages:
+        return _stages_table(actor, pipeline, stages, deals, currency)
+    start, end = moments(actor, filters.date_from, filters.date_to)
+    reached, now_here, time_in = columnar.funnel_figures(
+        state, filters, pipeline.pk, [stage.pk for stage in stages], currency, (start, end), timezone.now()
+    )
+    figures = StageFigures(reached, now_here, time_in)
+    return columnar.noted(_stages_table(actor, pipeline, stages, deals, currency, figures), state)
 
 
 def losses_widget(actor: Membership, filters: ReportFilters) -> Table:
@@ -178,8 +188,42 @@ def _stage_index(stages: list[Stage], field: str) -> Case:
     )
 
 
+@dataclass(frozen=True)
+class StageFigures:
+    """What the funnel's table is made of."""
+
+    reached: dict[int, tuple[int, Decimal]]  # per furthest stage (its index): deals, their amount
+    now_here: dict[tuple[int, str], int]  # per (stage id, status): the deals there now
+    time_in: dict[int, tuple[dt.timedelta, int]]  # per stage id: the stays' total, the deals that stayed
+
+
+def _stage_figures(actor: Membership, stages: list[Stage], deals: QuerySet[Deal], currency: str) -> StageFigures:
+    stay = ExpressionWrapper(
+        Coalesce("left_at", Value(timezone.now(), output_field=DateTimeField())) - F("entered_at"),
+        output_field=DurationField(),
+    )
+    stage_ids = [stage.pk for stage in stages]
+    visits = scope_queryset(actor, StageVisit.objects.filter(deal__in=deals.values("pk"), stage_id__in=stage_ids))
+    return StageFigures(
+        reached=_reached(stages, deals, currency),
+        now_here={
+            (row["stage_id"], row["status"]): row["n"]
+            for row in deals.values("stage_id", "status").annotate(n=Count("id"))
+        },
+        time_in={
+            row["stage_id"]: (row["total"] or dt.timedelta(0), row["n"])
+            for row in visits.order_by().values("stage_id").annotate(total=Sum(stay), n=Count("deal_id", distinct=True))
+        },
+    )
+
+
 def _stages_table(
-    actor: Membership, pipeline: Pipeline | None, stages: list[Stage], deals: QuerySet[Deal], currency: str
+    actor: Membership,
+    pipeline: Pipeline | None,
+    stages: list[Stage],
+    deals: QuerySet[Deal],
+    currency: str,
+    figures: StageFigures | None = None,
 ) -> Table:
     columns = [
         Column("stage", _("Stage")),
@@ -206,20 +250,8 @@ def _stages_table(
     )
     if not stages:
         return table
-    stage_ids = [stage.pk for stage in stages]
-    reached = _reached(stages, deals, currency)
-    now_here: dict[tuple[int, str], int] = {
-        (row["stage_id"], row["status"]): row["n"] for row in deals.values("stage_id", "status").annotate(n=Count("id"))
-    }
-    stay = ExpressionWrapper(
-        Coalesce("left_at", Value(timezone.now(), output_field=DateTimeField())) - F("entered_at"),
-        output_field=DurationField(),
-    )
-    visits = scope_queryset(actor, StageVisit.objects.filter(deal__in=deals.values("pk"), stage_id__in=stage_ids))
-    time_in: dict[int, tuple[dt.timedelta, int]] = {
-        row["stage_id"]: (row["total"] or dt.timedelta(0), row["n"])
-        for row in visits.order_by().values("stage_id").annotate(total=Sum(stay), n=Count("deal_id", distinct=True))
-    }
+    figures = figures or _stage_figures(actor, stages, deals, currency)
+    reached, now_here, time_in = figures.reached, figures.now_here, figures.time_in
     first: int | None = None
     previous: int | None = None
     for index, stage in enumerate(stages):

@@ -33,6 +33,7 @@ from django.db.models import Aggregate, Count, DecimalField, Max, Min, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.purchases import as_date, money, purchases
 from relata.analytics.reports.table import Chart, Column, Table, percent
@@ -146,7 +147,19 @@ def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     """The summary alone, aggregated in the database (no row per client reaches Python):
     the clients' count, revenue and orders over their per-client sums, the median (the
     two middle values: `_Middle` on PostgreSQL, by position on SQLite) and the distinct
-    client–product pairs."""
+    client–product pairs. From the columnar copy where the reader may use it."""
+    state = columnar.copy_for(actor, filters)
+    if state is not None:
+        found = columnar.lifetime_figures(state, filters)
+        table = _summary_table(
+            count=found["count"],
+            revenue=money(found["revenue"]),
+            median=found["median"],
+            products=found["pairs"],
+            orders=found["orders"],
+            as_of=_as_of(filters),
+        )
+        return columnar.noted(table, state)
     orders = of_clients_in(purchases(actor.workspace, start=None, end=filters.date_to + ONE_DAY), actor, filters)
     per_client = orders.values("client_id").annotate(spent=Sum("total"), bought=Count("id"))
     sums: dict[str, Aggregate] = {"count": Count("client_id"), "revenue": Sum("spent"), "orders": Sum("bought")}

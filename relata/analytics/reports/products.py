@@ -20,6 +20,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import (
@@ -124,8 +125,13 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
 def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     """The products per ABC class alone: one query of the revenue per product (no
     distinct counts, no months)."""
-    revenue = _revenue(purchased_lines(actor, filters).values("product_id").annotate(revenue=Sum("total")))
-    return _summary(revenue, abc_classes(revenue, thresholds_of(settings_of(actor.workspace))))
+    state = columnar.copy_for(actor, filters)
+    if state is None:
+        revenue = _revenue(purchased_lines(actor, filters).values("product_id").annotate(revenue=Sum("total")))
+    else:
+        revenue = _revenue(columnar.product_revenue(state, filters))
+    table = _summary(revenue, abc_classes(revenue, thresholds_of(settings_of(actor.workspace))))
+    return table if state is None else columnar.noted(table, state)
 
 
 def _revenue(rows: Iterable[Mapping[str, Any]]) -> dict[int, Decimal]:

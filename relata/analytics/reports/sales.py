@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relata.analytics.models import AbcClass
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.purchases import as_date, lines_of, money, purchases
 from relata.analytics.reports.table import Chart, Column, Table, percent
@@ -227,8 +228,23 @@ def sales_report(actor: Membership, filters: ReportFilters) -> list[Table]:
 
 
 def month_widget(actor: Membership, filters: ReportFilters) -> Table:
-    orders = sales_orders(actor, filters)
-    return sales_by_month(actor, filters, orders, total_of(orders, filters))
+    state = columnar.copy_for(actor, filters)
+    if state is None:
+        orders = sales_orders(actor, filters)
+        return sales_by_month(actor, filters, orders, total_of(orders, filters))
+
+    def figures(first: dt.date, last: dt.date, *, by_month: bool, clients: bool = True) -> dict[Any, Figures]:
+        found = columnar.sales_figures(state, filters, first, last, by_month=by_month, clients=clients)
+        return {key: Figures(money(revenue), orders, count) for key, (revenue, orders, count) in found.items()}
+
+    before_from, before_to = _year_before(filters)
+    table = month_table(
+        filters,
+        _by_month(figures(filters.date_from, filters.date_to, by_month=True)),
+        _a_year_later(_by_month(figures(before_from, before_to, by_month=True, clients=False))),
+        figures(filters.date_from, filters.date_to, by_month=False).get((), Figures()),
+    )
+    return columnar.noted(table, state)
 
 
 def seasonality_widget(actor: Membership, filters: ReportFilters) -> Table:
@@ -239,8 +255,19 @@ def seasonality_widget(actor: Membership, filters: ReportFilters) -> Table:
 
 
 def product_widget(actor: Membership, filters: ReportFilters) -> Table:
-    orders = sales_orders(actor, filters)
-    return sales_by_product(sales_lines(orders, filters), total_of(orders, filters))
+    state = columnar.copy_for(actor, filters)
+    if state is None:
+        orders = sales_orders(actor, filters)
+        return sales_by_product(sales_lines(orders, filters), total_of(orders, filters))
+    revenue, count, clients = columnar.sales_figures(
+        state, filters, filters.date_from, filters.date_to, by_month=False
+    ).get((), (None, 0, 0))
+    table = product_table(
+        columnar.sales_products(state, filters),
+        lambda shown: columnar.sales_orders_without(state, filters, shown),
+        Figures(money(revenue), count, clients),
+    )
+    return columnar.noted(table, state)
 
 
 def _summed(figures: Iterable[Figures]) -> Figures:
@@ -272,16 +299,28 @@ def sales_by_month(actor: Membership, filters: ReportFilters, orders: QuerySet[O
     """Every calendar month of the period (zeros where nothing was sold) with the same
     dates a year earlier, the 3-month moving average and, in the note, the linear trend."""
     now = _by_month(figures_by(orders, filters, (_purchase_month,)))
-    year_before = sales_orders(
-        actor,
-        filters,
-        first=filters.date_from - relativedelta(years=1),
-        last=filters.date_to - relativedelta(years=1),
-    )
-    before = {
-        (y + 1, m): f
-        for (y, m), f in _by_month(figures_by(year_before, filters, (_purchase_month,), clients=False)).items()
-    }
+    first, last = _year_before(filters)
+    year_before = sales_orders(actor, filters, first=first, last=last)
+    before = _a_year_later(_by_month(figures_by(year_before, filters, (_purchase_month,), clients=False)))
+    return month_table(filters, now, before, total)
+
+
+def _year_before(filters: ReportFilters) -> tuple[dt.date, dt.date]:
+    return filters.date_from - relativedelta(years=1), filters.date_to - relativedelta(years=1)
+
+
+def _a_year_later(months: dict[tuple[int, int], Figures]) -> dict[tuple[int, int], Figures]:
+    return {(year + 1, month): figures for (year, month), figures in months.items()}
+
+
+def month_table(
+    filters: ReportFilters,
+    now: dict[tuple[int, int], Figures],
+    before: dict[tuple[int, int], Figures],
+    total: Figures,
+) -> Table:
+    """The months' table from their figures, keyed (year, month): `before` holds the
+    figures of a year earlier under the month they compare with."""
     months, month = [], filters.date_from.replace(day=1)
     while month <= filters.date_to:
         months.append((month.year, month.month))
@@ -427,11 +466,29 @@ def sales_by_product(lines: QuerySet[OrderLine], total: Figures, *, top: int = T
     """The `top` products by revenue (ties by name, then id) and one row for the rest.
     Grouped by the product's id alone and named in a second query: grouping by the name
     too made PostgreSQL join the catalogue before sorting millions of lines."""
-    found = list(
-        lines.values("product_id").annotate(
+    found: list[dict[str, Any]] = [
+        dict(row)
+        for row in lines.values("product_id").annotate(
             quantity=Sum("quantity"), revenue=Sum("total"), orders=Count("order_id", distinct=True)
         )
-    )
+    ]
+
+    def orders_without(shown: list[int]) -> int:
+        others = lines.exclude(product_id__in=shown)
+        return int(others.aggregate(orders=Count("order_id", distinct=True))["orders"])
+
+    return product_table(found, orders_without, total, top=top)
+
+
+def product_table(
+    found: list[dict[str, Any]],
+    orders_without: Callable[[list[int]], int],
+    total: Figures,
+    *,
+    top: int = TOP_PRODUCTS,
+) -> Table:
+    """The products' table from their rows (product_id, quantity, revenue, orders);
+    `orders_without(ids)` counts the distinct orders of the other products' lines."""
     names = dict(Product.objects.filter(pk__in=[row["product_id"] for row in found]).values_list("pk", "name"))
     products = [
         {
@@ -452,7 +509,6 @@ def sales_by_product(lines: QuerySet[OrderLine], total: Figures, *, top: int = T
     rest = products[top:]
     if rest:
         revenue = sum((p["revenue"] for p in rest), Decimal("0.00"))
-        others = lines.exclude(product_id__in=[p["pk"] for p in products[:top]])
         table_rows.append(
             {
                 "product": ngettext("%(count)d other product", "%(count)d other products", len(rest))
@@ -460,7 +516,7 @@ def sales_by_product(lines: QuerySet[OrderLine], total: Figures, *, top: int = T
                 "quantity": None,
                 "revenue": revenue,
                 "share": percent(revenue, total.revenue),
-                "orders": others.aggregate(orders=Count("order_id", distinct=True))["orders"],
+                "orders": orders_without([p["pk"] for p in products[:top]]),
             }
         )
     return Table(

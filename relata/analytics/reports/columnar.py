@@ -1,0 +1,268 @@
+"""The widgets' figures read from the workspace's columnar copy
+(relata.analytics.services.columnar), when a widget may use it.
+
+`copy_for(actor, filters)` says whether it may: the copy exists, is of the workspace's
+current currency and at most `ANALYTICS_COPY_MAX_AGE` seconds old; the reader sees every
+client and every order of the workspace (the access scope adds no condition: scope "all"
+with the modules' view permission), so figures some minutes old can show nothing outside
+the reader's scope; and there is no segment filter (a segment is any saved filter over the
+clients, which the copy does not hold). Otherwise the widget reads the database.
+
+Each function here returns the same figures, in the same shapes, as the database query it
+stands for in its report (relata/analytics/tests/test_columnar.py compares the two on
+the same data): the definitions of revenue, of the manager filter (the order's owner in
+sales, the client's owner in products and lifetime) and of the channel (the client's
+source) are those of the reports' docstrings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+from django.conf import settings
+from django.db.models import Model
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from relata.analytics.reports.filters import ReportFilters
+from relata.analytics.reports.table import Table
+from relata.analytics.services.columnar import CopyState, copy_state
+from relata.clients.models import Client
+from relata.core.access import sees_all
+from relata.core.models import Membership
+from relata.core.money import CENT
+from relata.orders.models import Order
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def copy_for(actor: Membership, filters: ReportFilters, *models: type[Model]) -> CopyState | None:
+    """The workspace's copy if this widget may read it (see the module's docstring):
+    `models`, beyond the clients and orders, are those of the figures it reads."""
+    needed: tuple[type[Model], ...] = (Client, Order, *models)
+    if filters.segment is not None or not all(sees_all(actor, model) for model in needed):
+        return None
+    state = copy_state(actor.workspace)
+    if state is None or state.currency != actor.workspace.default_currency:
+        return None
+    if (timezone.now() - state.built_at).total_seconds() > settings.ANALYTICS_COPY_MAX_AGE:
+        return None
+    return state
+
+
+def as_of(state: CopyState) -> str:
+    """The note a widget computed from the copy carries."""
+    moment = timezone.localtime(state.built_at)
+    return _("Figures as of %(moment)s (the analytics copy of the sales, refreshed regularly).") % {
+        "moment": formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    }
+
+
+def noted(table: Table, state: CopyState) -> Table:
+    """`table` with the copy's moment added to its note."""
+    table.note = " ".join(part for part in (table.note, as_of(state)) if part)
+    return table
+
+
+def _rows(state: CopyState, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+class _Where:
+    """Conditions and their parameters."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = ["TRUE"]
+        self.params: list[Any] = []
+
+    def add(self, condition: str, *params: Any) -> None:
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions)
+
+
+# --- Sales (relata.analytics.reports.sales) -------------------------------------------------
+
+
+def _sales_where(filters: ReportFilters, first: dt.date, last: dt.date) -> _Where:
+    """`sales_orders`: purchased from `first` to `last`, of the channel's clients, owned
+    (the order) by the manager."""
+    where = _Where()
+    where.add("paid_on BETWEEN ? AND ?", first, last)
+    if filters.channel:
+        where.add("source = ?", filters.channel)
+    if filters.manager is not None:
+        where.add("owner_id = ?", filters.manager)
+    if filters.product is not None:  # only that product's lines count
+        where.add("product_id = ?", filters.product)
+    return where
+
+
+def sales_figures(
+    state: CopyState, filters: ReportFilters, first: dt.date, last: dt.date, *, by_month: bool, clients: bool = True
+) -> dict[tuple[Any, ...], tuple[Decimal, int, int]]:
+    """`figures_by` over the sales of [first, last], grouped by month or not at all:
+    (revenue, orders, clients) per (month,) or under ()."""
+    where = _sales_where(filters, first, last)
+    table, orders = ("orders", "count(*)") if filters.product is None else ("lines", "count(DISTINCT order_id)")
+    counted = "count(DISTINCT client_id)" if clients else "0"
+    group = "date_trunc('month', paid_on)::DATE" if by_month else "NULL"
+    sql = (
+        f"SELECT {group} AS g, sum(total), {orders}, {counted} FROM {table} "  # noqa: S608 (no user text)
+        f"WHERE {where.sql} GROUP BY g"
+    )
+    found = {}
+    for key, revenue, count, distinct in _rows(state, sql, where.params):
+        found[(key,) if by_month else ()] = (revenue, count, distinct)
+    return found
+
+
+def sales_products(state: CopyState, filters: ReportFilters) -> list[dict[str, Any]]:
+    """The counted lines per product: quantity, revenue and distinct orders."""
+    where = _sales_where(filters, filters.date_from, filters.date_to)
+    sql = (
+        "SELECT product_id, sum(quantity), sum(total), count(DISTINCT order_id) FROM lines "  # noqa: S608
+        f"WHERE {where.sql} GROUP BY product_id"
+    )
+    return [
+        {"product_id": pk, "quantity": quantity, "revenue": revenue, "orders": orders}
+        for pk, quantity, revenue, orders in _rows(state, sql, where.params)
+    ]
+
+
+def sales_orders_without(state: CopyState, filters: ReportFilters, products: list[int]) -> int:
+    """The distinct orders of the counted lines of other products than `products`."""
+    where = _sales_where(filters, filters.date_from, filters.date_to)
+    if products:
+        where.add(f"(product_id IS NULL OR product_id NOT IN ({', '.join('?' * len(products))}))", *products)
+    sql = f"SELECT count(DISTINCT order_id) FROM lines WHERE {where.sql}"  # noqa: S608
+    return int(_rows(state, sql, where.params)[0][0])
+
+
+# --- Products (relata.analytics.reports.products) and lifetime ------------------------------
+
+
+def _clients_where(filters: ReportFilters) -> _Where:
+    """`of_clients_in` for a reader who sees every client: the channel and the manager
+    (the client's owner)."""
+    where = _Where()
+    if filters.channel:
+        where.add("source = ?", filters.channel)
+    if filters.manager is not None:
+        where.add("client_owner_id = ?", filters.manager)
+    return where
+
+
+def product_revenue(state: CopyState, filters: ReportFilters) -> list[dict[str, Any]]:
+    """`purchased_lines` per product: the revenue."""
+    where = _clients_where(filters)
+    where.add("paid_on BETWEEN ? AND ?", filters.date_from, filters.date_to)
+    sql = f"SELECT product_id, sum(total) FROM lines WHERE {where.sql} GROUP BY product_id"  # noqa: S608
+    return [{"product_id": pk, "revenue": revenue} for pk, revenue in _rows(state, sql, where.params)]
+
+
+def lifetime_figures(state: CopyState, filters: ReportFilters) -> dict[str, Any]:
+    """The lifetime summary's figures: clients, revenue, orders, the median of the
+    clients' revenue and the distinct client–product pairs, over every purchase up to the
+    period's end."""
+    where = _clients_where(filters)
+    where.add("paid_on <= ?", filters.date_to)
+    sql = f"""
+        WITH per_client AS (
+            SELECT client_id, sum(total) AS spent, count(*) AS bought FROM orders WHERE {where.sql} GROUP BY client_id
+        ), ranked AS (
+            SELECT spent, row_number() OVER (ORDER BY spent, client_id) AS place, count(*) OVER () AS n
+            FROM per_client
+        )
+        SELECT (SELECT count(*) FROM per_client), (SELECT sum(spent) FROM per_client),
+               (SELECT sum(bought) FROM per_client),
+               (SELECT sum(spent) FROM ranked WHERE place IN ((n + 1) // 2, n // 2 + 1)),
+               (SELECT count(*) FROM ranked WHERE place IN ((n + 1) // 2, n // 2 + 1))
+    """  # noqa: S608
+    count, revenue, orders, middle, middles = _rows(state, sql, where.params)[0]
+    pairs_sql = (
+        "SELECT count(*) FROM (SELECT DISTINCT client_id, product_id FROM lines "  # noqa: S608
+        f"WHERE {where.sql} AND product_id IS NOT NULL)"
+    )
+    pairs = _rows(state, pairs_sql, where.params)[0][0]
+    return {
+        "count": count,
+        "revenue": revenue,
+        "orders": int(orders or 0),
+        "median": Decimal(middle) / middles if middles else None,  # one middle value, or the mean of two
+        "pairs": pairs,
+    }
+
+
+# --- The funnel (relata.analytics.reports.funnel) ----------------------------------------
+
+
+def _stage_index(stage_ids: list[int], column: str) -> tuple[str, list[int]]:
+    """The stage's place in the pipeline (0 = first, -1 for another pipeline's stage)."""
+    whens = " ".join("WHEN ? THEN ?" for _stage in stage_ids)
+    params = [value for index, pk in enumerate(stage_ids) for value in (pk, index)]
+    return f"CASE {column} {whens} ELSE -1 END", params
+
+
+def funnel_figures(
+    state: CopyState,
+    filters: ReportFilters,
+    pipeline: int,
+    stage_ids: list[int],
+    currency: str,
+    period: tuple[dt.datetime, dt.datetime],
+    now: dt.datetime,
+) -> tuple[dict[int, tuple[int, Decimal]], dict[tuple[int, str], int], dict[int, tuple[dt.timedelta, int]]]:
+    """The funnel's `StageFigures` (reached, now here, time in) of the pipeline's deals
+    created in `period` ([from, to) moments), of the channel's clients and owned (the
+    deal) by the manager."""
+    where = _Where()
+    where.add("pipeline_id = ?", pipeline)
+    where.add("created_us >= ? AND created_us < ?", _micro(period[0]), _micro(period[1]))
+    if filters.channel:
+        where.add("source = ?", filters.channel)
+    if filters.manager is not None:
+        where.add("owner_id = ?", filters.manager)
+    marks = ", ".join("?" * len(stage_ids))
+    visit_index, visit_params = _stage_index(stage_ids, "v.stage_id")
+    deal_index, deal_params = _stage_index(stage_ids, "d.stage_id")
+    reached_sql = f"""
+        WITH d AS (SELECT id, stage_id, amount, currency FROM deals WHERE {where.sql})
+        SELECT depth, count(*), sum(counted) FROM (
+            SELECT coalesce(max({visit_index}) FILTER (WHERE v.stage_id IN ({marks})), {deal_index}) AS depth,
+                   CASE WHEN d.currency = ? THEN d.amount END AS counted
+            FROM d LEFT JOIN visits v ON v.deal_id = d.id
+            GROUP BY d.id, d.stage_id, d.amount, d.currency
+        ) GROUP BY depth
+    """  # noqa: S608 (no user text: placeholders only)
+    reached_params = [*where.params, *visit_params, *stage_ids, *deal_params, currency]
+    here_sql = f"SELECT stage_id, status, count(*) FROM deals WHERE {where.sql} GROUP BY stage_id, status"  # noqa: S608
+    time_sql = f"""
+        SELECT v.stage_id, sum(coalesce(v.left_us, ?) - v.entered_us), count(DISTINCT v.deal_id)
+        FROM visits v JOIN (SELECT id FROM deals WHERE {where.sql}) d ON d.id = v.deal_id
+        WHERE v.stage_id IN ({marks}) GROUP BY v.stage_id
+    """  # noqa: S608
+    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+        reached = {
+            depth: (n, Decimal(total or 0).quantize(CENT))
+            for depth, n, total in con.execute(reached_sql, reached_params).fetchall()
+        }
+        now_here = {(stage, status): n for stage, status, n in con.execute(here_sql, where.params).fetchall()}
+        time_in = {
+            stage: (dt.timedelta(microseconds=int(total or 0)), n)
+            for stage, total, n in con.execute(time_sql, [_micro(now), *where.params, *stage_ids]).fetchall()
+        }
+    return reached, now_here, time_in
+
+
+def _micro(moment: dt.datetime) -> int:
+    """An aware moment as microseconds since the epoch (the copy's instants)."""
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)

@@ -1,0 +1,194 @@
+"""The columnar copy of a workspace's sales: the widgets that may read it show the same
+figures as from the database, only readers who see everything use it, a stale, foreign
+or broken copy is never used, and a failed rebuild leaves the old copy in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from relata.analytics.reports import columnar
+from relata.analytics.reports.filters import ReportFilters, default_period
+from relata.analytics.reports.widgets import WIDGETS
+from relata.analytics.services import columnar as copies
+from relata.catalog.models import Product
+from relata.clients.models import Client
+from relata.clients.services.segments import segment_create
+from relata.core.demo import create_demo_workspace
+from relata.core.models import Membership, Workspace
+from relata.orders.models import Order
+from relata.sales.models import Pipeline
+
+pytestmark = pytest.mark.django_db
+
+FROM_COPY = ["sales_by_month", "sales_by_product", "products_abc_summary", "lifetime_summary", "funnel_stages"]
+
+
+@pytest.fixture(autouse=True)
+def copies_dir(settings, tmp_path):
+    settings.ANALYTICS_COPY_DIR = str(tmp_path / "copies")
+
+
+@pytest.fixture
+def demo() -> dict[str, Membership]:
+    workspace = create_demo_workspace()
+    members = Membership.objects.filter(workspace=workspace, is_active=True).select_related("role", "workspace")
+    return {member.role.key: member for member in members}
+
+
+def _live(reader: Membership, filters: ReportFilters, key: str, settings) -> object:
+    """The widget computed from the database (the copy counted as too old)."""
+    age, settings.ANALYTICS_COPY_MAX_AGE = settings.ANALYTICS_COPY_MAX_AGE, -1
+    try:
+        return WIDGETS[key].compute(reader, filters)
+    finally:
+        settings.ANALYTICS_COPY_MAX_AGE = age
+
+
+def _variants(workspace: Workspace, reader: Membership) -> list[ReportFilters]:
+    start, end = default_period()
+    product = Product.objects.filter(workspace=workspace).order_by("pk").first()
+    source = Client.objects.filter(workspace=workspace).exclude(source="").order_by("pk").first()
+    assert product is not None and source is not None
+    manager = Order.objects.filter(workspace=workspace, paid_on__isnull=False).order_by("pk").first()
+    assert manager is not None and manager.owner_id is not None
+    return [
+        ReportFilters(start, end),
+        ReportFilters(start - dt.timedelta(days=400), end - dt.timedelta(days=17)),  # year before, part months
+        ReportFilters(start, end, product=product.pk),
+        ReportFilters(start, end, manager=manager.owner_id),
+        ReportFilters(start, end, channel=source.source),
+        *[ReportFilters(start, end, pipeline=p.pk) for p in Pipeline.objects.filter(workspace=workspace)],
+        ReportFilters(end + dt.timedelta(days=1), end + dt.timedelta(days=40)),  # nothing sold yet
+    ]
+
+
+def test_widgets_from_the_copy_show_the_databases_figures(demo, settings, monkeypatch):
+    admin = demo["administrator"]
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the funnel's open stays count up to now
+    state = copies.columnar_refresh(admin.workspace)
+    purchased = Order.objects.filter(workspace=admin.workspace, status__in=("paid", "closed"), paid_on__isnull=False)
+    assert state.orders == purchased.count() > 0
+    compared: Counter[str] = Counter()
+    for filters in _variants(admin.workspace, admin):
+        assert columnar.copy_for(admin, filters) == state
+        for key in FROM_COPY:
+            with CaptureQueriesContext(connection) as queries:
+                table = WIDGETS[key].compute(admin, filters)
+            live = _live(admin, filters, key, settings)
+            assert table.note == " ".join(p for p in (live.note, columnar.as_of(state)) if p), key
+            assert (table.key, table.columns, table.chart) == (live.key, live.columns, live.chart), key
+            assert (table.rows, table.totals) == (live.rows, live.totals), (key, filters)
+            assert not any("orders_order" in q["sql"] for q in queries.captured_queries), key  # not the database
+            compared[key] += bool(table.rows)
+    assert all(compared[key] >= 4 for key in FROM_COPY), compared  # real figures compared, not empty tables
+
+
+def test_the_lifetime_median_of_an_even_count_is_the_mean_of_the_two_middle_clients(demo, settings):
+    admin = demo["administrator"]
+    clients = list(Client.objects.filter(workspace=admin.workspace, orders__paid_on__isnull=False).distinct())
+    start, end = default_period()
+    for count in (2, 3):  # the copy holds every client; a channel narrows them to `count`
+        for client in clients[:count]:
+            Client.objects.filter(pk=client.pk).update(source="median-test")
+        copies.columnar_refresh(admin.workspace)
+        filters = ReportFilters(start, end, channel="median-test")
+        table = WIDGETS["lifetime_summary"].compute(admin, filters)
+        live = _live(admin, filters, "lifetime_summary", settings)
+        assert table.rows == live.rows and table.rows[0]["clients"] == count
+
+
+def test_only_readers_who_see_everything_use_the_copy(demo):
+    admin = demo["administrator"]
+    state = copies.columnar_refresh(admin.workspace)
+    filters = ReportFilters(*default_period())
+    assert columnar.copy_for(admin, filters) == state
+    assert demo["head_of_sales"].scope == "team" and columnar.copy_for(demo["head_of_sales"], filters) is None
+    assert demo["sales_manager"].scope == "own" and columnar.copy_for(demo["sales_manager"], filters) is None
+    table = WIDGETS["sales_by_month"].compute(demo["sales_manager"], filters)
+    assert columnar.as_of(state) not in table.note  # the manager's figures came from the database
+    segment = segment_create(admin, name="All people", entity="person", definition={"conditions": []})
+    assert columnar.copy_for(admin, replace(filters, segment=segment.pk)) is None
+
+
+def test_a_stale_foreign_or_broken_copy_is_not_used(demo, settings):
+    admin = demo["administrator"]
+    workspace = admin.workspace
+    filters = ReportFilters(*default_period())
+    assert columnar.copy_for(admin, filters) is None  # none built yet
+    state = copies.columnar_refresh(workspace)
+    settings.ANALYTICS_COPY_MAX_AGE = 60
+    later = timezone.now() + dt.timedelta(seconds=61)
+    assert columnar.copy_for(admin, filters) == state
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        assert columnar.copy_for(admin, filters) is None
+    Workspace.objects.filter(pk=workspace.pk).update(default_currency="EUR")
+    workspace.refresh_from_db()
+    assert columnar.copy_for(admin, filters) is None  # its purchases were in roubles
+    Workspace.objects.filter(pk=workspace.pk).update(default_currency="RUB")
+    workspace.refresh_from_db()
+    assert columnar.copy_for(admin, filters) == state
+    workspace.created_at -= dt.timedelta(seconds=1)  # another database's workspace with the same id
+    assert copies.copy_state(workspace) is None
+    workspace.refresh_from_db()
+    state.path.write_bytes(b"not a DuckDB file")
+    assert copies.copy_state(workspace) is None
+    table = WIDGETS["sales_by_month"].compute(admin, filters)  # from the database
+    assert table.rows and "analytics copy" not in table.note
+
+
+def test_a_failed_rebuild_leaves_the_previous_copy(demo, monkeypatch):
+    admin = demo["administrator"]
+    state = copies.columnar_refresh(admin.workspace)
+    before = WIDGETS["sales_by_month"].compute(admin, ReportFilters(*default_period()))
+    real_export = copies._export
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(copies, "_export", failing)
+    with pytest.raises(OSError, match="disk full"):
+        copies.columnar_refresh(admin.workspace)
+    assert copies.copy_state(admin.workspace) == state
+    assert WIDGETS["sales_by_month"].compute(admin, ReportFilters(*default_period())).rows == before.rows
+    assert [p.name for p in state.path.parent.iterdir()] == [state.path.name]  # no scratch files left
+
+
+def test_the_beat_task_keeps_copies_of_large_workspaces_only(demo, settings):
+    workspace = demo["administrator"].workspace
+    lines = copies.purchased_lines_count(workspace)
+    assert lines > 0
+    settings.ANALYTICS_COPY_MIN_LINES = lines + 1
+    assert copies.columnar_refresh_all() == 0 and copies.copy_state(workspace) is None
+    settings.ANALYTICS_COPY_MIN_LINES = lines
+    assert copies.columnar_refresh_all() == 1
+    state = copies.copy_state(workspace)
+    assert state is not None
+    assert copies.columnar_refresh_all() == 0  # fresh: not rebuilt
+    later = state.built_at + dt.timedelta(seconds=settings.ANALYTICS_COPY_REFRESH)
+    assert copies.columnar_refresh_all(now=later) == 1
+    settings.ANALYTICS_COPY_MIN_LINES = lines + 1  # the workspace shrank below the size
+    assert copies.columnar_refresh_all() == 0 and copies.copy_state(workspace) is None
+    assert not copies.copy_path(workspace.pk).exists()
+
+
+def test_money_from_the_copy_is_exact(demo):
+    admin = demo["administrator"]
+    state = copies.columnar_refresh(admin.workspace)
+    start, end = default_period()
+    found = columnar.sales_figures(state, ReportFilters(start, end), start, end, by_month=False)
+    revenue = found[()][0]
+    assert isinstance(revenue, Decimal) and revenue == revenue.quantize(Decimal("0.01"))
