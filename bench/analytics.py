@@ -309,7 +309,7 @@ def _recompute(team: Any, params: dict[str, Any]) -> None:
 def _widgets(team: Any, params: dict[str, Any]) -> None:
     """Every dashboard widget (each computes only its own table), as the administrator and
     as a manager with scope "own", with the dashboard's default filters."""
-    from relata.analytics.reports.columnar import copy_for
+    from relata.analytics.reports.columnar import as_of, copy_for
     from relata.analytics.reports.filters import report_filters
     from relata.analytics.reports.widgets import WIDGETS
     from relata.analytics.services.columnar import columnar_refresh
@@ -333,7 +333,7 @@ def _widgets(team: Any, params: dict[str, Any]) -> None:
             ours = timed(partial(widget.compute, actor, filters), REPORT_RUNS, warm=warm)
             baseline = BASELINES.get(key) if actor is team.admin else None
             sql = timed(_sql(baseline, params), REPORT_RUNS, warm=warm) if baseline else None
-            copied = from_copy and "analytics copy" in widget.compute(actor, filters).note
+            copied = from_copy and as_of(state) in widget.compute(actor, filters).note
             line(f"{key}{' (copy)' if copied else ''}", ours, sql, f"widget ≤ {TARGET_WIDGET_MS:.0f} ms")
             if copied:  # the same widget read from the database, for comparison
                 with _copy_unused():

@@ -112,11 +112,11 @@ def sales_figures(
     """`figures_by` over the sales of [first, last], grouped by month or not at all:
     (revenue, orders, clients) per (month,) or under ()."""
     where = _sales_where(filters, first, last)
-    table, orders = ("orders", "count(*)") if filters.product is None else ("lines", "count(DISTINCT order_id)")
+    table = "orders" if filters.product is None else "order_products"  # one row per order either way
     counted = "count(DISTINCT client_id)" if clients else "0"
     group = "date_trunc('month', paid_on)::DATE" if by_month else "NULL"
     sql = (
-        f"SELECT {group} AS g, sum(total), {orders}, {counted} FROM {table} "  # noqa: S608 (no user text)
+        f"SELECT {group} AS g, sum(total), count(*), {counted} FROM {table} "  # noqa: S608 (no user text)
         f"WHERE {where.sql} GROUP BY g"
     )
     found = {}
@@ -129,7 +129,7 @@ def sales_products(state: CopyState, filters: ReportFilters) -> list[dict[str, A
     """The counted lines per product: quantity, revenue and distinct orders."""
     where = _sales_where(filters, filters.date_from, filters.date_to)
     sql = (
-        "SELECT product_id, sum(quantity), sum(total), count(DISTINCT order_id) FROM lines "  # noqa: S608
+        "SELECT product_id, sum(quantity), sum(total), count(*) FROM order_products "  # noqa: S608
         f"WHERE {where.sql} GROUP BY product_id"
     )
     return [
@@ -143,7 +143,7 @@ def sales_orders_without(state: CopyState, filters: ReportFilters, products: lis
     where = _sales_where(filters, filters.date_from, filters.date_to)
     if products:
         where.add(f"(product_id IS NULL OR product_id NOT IN ({', '.join('?' * len(products))}))", *products)
-    sql = f"SELECT count(DISTINCT order_id) FROM lines WHERE {where.sql}"  # noqa: S608
+    sql = f"SELECT count(DISTINCT order_id) FROM order_products WHERE {where.sql}"  # noqa: S608
     return int(_rows(state, sql, where.params)[0][0])
 
 
@@ -165,7 +165,7 @@ def product_revenue(state: CopyState, filters: ReportFilters) -> list[dict[str, 
     """`purchased_lines` per product: the revenue."""
     where = _clients_where(filters)
     where.add("paid_on BETWEEN ? AND ?", filters.date_from, filters.date_to)
-    sql = f"SELECT product_id, sum(total) FROM lines WHERE {where.sql} GROUP BY product_id"  # noqa: S608
+    sql = f"SELECT product_id, sum(total) FROM order_products WHERE {where.sql} GROUP BY product_id"  # noqa: S608
     return [{"product_id": pk, "revenue": revenue} for pk, revenue in _rows(state, sql, where.params)]
 
 
@@ -174,30 +174,21 @@ def lifetime_figures(state: CopyState, filters: ReportFilters) -> dict[str, Any]
     clients' revenue and the distinct client–product pairs, over every purchase up to the
     period's end."""
     where = _clients_where(filters)
-    where.add("paid_on <= ?", filters.date_to)
+    bought = f"paid_on <= ? AND {where.sql}"
+    # The median is the mean of the lower and upper middle values (the same one for an odd
+    # count): each a quantile_disc, exact for decimals.
     sql = f"""
-        WITH per_client AS (
-            SELECT client_id, sum(total) AS spent, count(*) AS bought FROM orders WHERE {where.sql} GROUP BY client_id
-        ), ranked AS (
-            SELECT spent, row_number() OVER (ORDER BY spent, client_id) AS place, count(*) OVER () AS n
-            FROM per_client
-        )
-        SELECT (SELECT count(*) FROM per_client), (SELECT sum(spent) FROM per_client),
-               (SELECT sum(bought) FROM per_client),
-               (SELECT sum(spent) FROM ranked WHERE place IN ((n + 1) // 2, n // 2 + 1)),
-               (SELECT count(*) FROM ranked WHERE place IN ((n + 1) // 2, n // 2 + 1))
-    """  # noqa: S608
-    count, revenue, orders, middle, middles = _rows(state, sql, where.params)[0]
-    pairs_sql = (
-        "SELECT count(*) FROM (SELECT DISTINCT client_id, product_id FROM lines "  # noqa: S608
-        f"WHERE {where.sql} AND product_id IS NOT NULL)"
-    )
-    pairs = _rows(state, pairs_sql, where.params)[0][0]
+        SELECT count(*), sum(spent), sum(bought), quantile_disc(spent, 0.5), -quantile_disc(-spent, 0.5)
+        FROM (SELECT client_id, sum(total) AS spent, count(*) AS bought FROM orders WHERE {bought} GROUP BY client_id)
+    """  # noqa: S608 (no user text: placeholders only)
+    count, revenue, orders, low, high = _rows(state, sql, [filters.date_to, *where.params])[0]
+    pairs_sql = f"SELECT count(*) FROM client_products WHERE first_paid_on <= ? AND {where.sql}"  # noqa: S608
+    pairs = _rows(state, pairs_sql, [filters.date_to, *where.params])[0][0]
     return {
         "count": count,
         "revenue": revenue,
         "orders": int(orders or 0),
-        "median": Decimal(middle) / middles if middles else None,  # one middle value, or the mean of two
+        "median": (low + high) / 2 if count else None,
         "pairs": pairs,
     }
 
@@ -232,23 +223,25 @@ def funnel_figures(
     if filters.manager is not None:
         where.add("owner_id = ?", filters.manager)
     marks = ", ".join("?" * len(stage_ids))
-    visit_index, visit_params = _stage_index(stage_ids, "v.stage_id")
-    deal_index, deal_params = _stage_index(stage_ids, "d.stage_id")
+    visit_index, visit_params = _stage_index(stage_ids, "x")
+    deal_index, deal_params = _stage_index(stage_ids, "stage_id")
+    # A deal's furthest stage: the latest of the pipeline's stages it visited, else its own.
     reached_sql = f"""
-        WITH d AS (SELECT id, stage_id, amount, currency FROM deals WHERE {where.sql})
-        SELECT depth, count(*), sum(counted) FROM (
-            SELECT coalesce(max({visit_index}) FILTER (WHERE v.stage_id IN ({marks})), {deal_index}) AS depth,
-                   CASE WHEN d.currency = ? THEN d.amount END AS counted
-            FROM d LEFT JOIN visits v ON v.deal_id = d.id
-            GROUP BY d.id, d.stage_id, d.amount, d.currency
+        SELECT depth, count(*), sum(CASE WHEN currency = ? THEN amount END) FROM (
+            SELECT coalesce(
+                       list_max(list_transform(
+                           list_filter(visited, lambda x: x IN ({marks})), lambda x: {visit_index}
+                       )),
+                       {deal_index}
+                   ) AS depth, currency, amount
+            FROM deals WHERE {where.sql}
         ) GROUP BY depth
     """  # noqa: S608 (no user text: placeholders only)
-    reached_params = [*where.params, *visit_params, *stage_ids, *deal_params, currency]
+    reached_params = [currency, *stage_ids, *visit_params, *deal_params, *where.params]
     here_sql = f"SELECT stage_id, status, count(*) FROM deals WHERE {where.sql} GROUP BY stage_id, status"  # noqa: S608
     time_sql = f"""
-        SELECT v.stage_id, sum(coalesce(v.left_us, ?) - v.entered_us), count(DISTINCT v.deal_id)
-        FROM visits v JOIN (SELECT id FROM deals WHERE {where.sql}) d ON d.id = v.deal_id
-        WHERE v.stage_id IN ({marks}) GROUP BY v.stage_id
+        SELECT stage_id, sum(closed_us + open_stays * ? - open_since_us), count(*)
+        FROM stays WHERE {where.sql} AND stage_id IN ({marks}) GROUP BY stage_id
     """  # noqa: S608
     with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
         reached = {
@@ -257,7 +250,7 @@ def funnel_figures(
         }
         now_here = {(stage, status): n for stage, status, n in con.execute(here_sql, where.params).fetchall()}
         time_in = {
-            stage: (dt.timedelta(microseconds=int(total or 0)), n)
+            stage: (dt.timedelta(microseconds=int(total)), n)
             for stage, total, n in con.execute(time_sql, [_micro(now), *where.params, *stage_ids]).fetchall()
         }
     return reached, now_here, time_in

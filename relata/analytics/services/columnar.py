@@ -44,7 +44,7 @@ from relata.core.models import Workspace
 from relata.orders.models import OrderLine
 from relata.sales.models import Deal, StageVisit
 
-FORMAT = 2  # bumped when the copy's tables change: an older copy is then not used
+FORMAT = 4  # bumped when the copy's tables change: an older copy is then not used
 FAR_FUTURE = dt.date(9999, 1, 1)
 
 # (name, DuckDB type) of the columns read from the database, in order, per table.
@@ -89,25 +89,39 @@ CREATE TABLE orders AS
            c.owner_id AS client_owner_id, coalesce(c.source, '') AS source
     FROM raw_orders o LEFT JOIN raw_clients c ON c.id = o.client_id
     ORDER BY o.paid_on, o.id;
-CREATE TABLE lines AS
-    SELECT l.order_id, l.product_id, l.quantity, l.total,
+-- One row per order and product (an order's lines of one product added up): a product's
+-- orders are then its rows, counted without a DISTINCT.
+CREATE TABLE order_products AS
+    SELECT l.order_id, l.product_id, sum(l.quantity) AS quantity, sum(l.total) AS total,
            o.paid_on, o.client_id, o.owner_id, o.client_owner_id, o.source
     FROM raw_lines l JOIN orders o ON o.id = l.order_id
+    GROUP BY l.order_id, l.product_id, o.paid_on, o.client_id, o.owner_id, o.client_owner_id, o.source
     ORDER BY o.paid_on, l.order_id;
+-- The products each client has bought, from its first purchase of each.
+CREATE TABLE client_products AS
+    SELECT client_id, product_id, min(paid_on) AS first_paid_on, client_owner_id, source
+    FROM order_products WHERE product_id IS NOT NULL
+    GROUP BY client_id, product_id, client_owner_id, source
+    ORDER BY first_paid_on;
 -- Instants as microseconds since the epoch: no time zone to get wrong when reading.
+-- A deal carries the stages it has visited; a stay is a deal's time in one stage (its
+-- visits there added up: the closed ones in microseconds, the open ones as their count
+-- and the sum of their starts, to be counted up to the moment of reading), with the
+-- deal's columns that the funnel filters on.
 CREATE TABLE deals AS
     SELECT d.id, d.pipeline_id, d.stage_id, d.status, d.owner_id, d.client_id, c.source,
-           epoch_us(d.created_at) AS created_us, d.amount, d.currency
+           epoch_us(d.created_at) AS created_us, d.amount, d.currency,
+           coalesce((SELECT list(DISTINCT v.stage_id) FROM raw_visits v WHERE v.deal_id = d.id), []) AS visited
     FROM raw_deals d LEFT JOIN raw_clients c ON c.id = d.client_id
     ORDER BY created_us;
-CREATE TABLE visits AS
-    SELECT deal_id, stage_id, epoch_us(entered_at) AS entered_us, epoch_us(left_at) AS left_us
-    FROM raw_visits ORDER BY deal_id;
-DROP TABLE raw_orders;
-DROP TABLE raw_lines;
-DROP TABLE raw_clients;
-DROP TABLE raw_deals;
-DROP TABLE raw_visits;
+CREATE TABLE stays AS
+    SELECT v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.created_us,
+           coalesce(sum(epoch_us(v.left_at) - epoch_us(v.entered_at)), 0) AS closed_us,
+           count(*) FILTER (WHERE v.left_at IS NULL) AS open_stays,
+           coalesce(sum(epoch_us(v.entered_at)) FILTER (WHERE v.left_at IS NULL), 0) AS open_since_us
+    FROM raw_visits v JOIN deals d ON d.id = v.deal_id
+    GROUP BY v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.created_us
+    ORDER BY d.created_us;
 """
 
 
@@ -181,17 +195,18 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             paths = {table: _export(rows.order_by(), scratch, table) for table, rows in sources.items()}
         target = Path(scratch) / "copy.duckdb"
-        with duckdb.connect(str(target)) as con:
+        with duckdb.connect(str(target), config={"memory_limit": settings.ANALYTICS_COPY_MEMORY}) as con:
             con.execute("SET TimeZone = 'UTC'")  # for instants written without an offset (SQLite)
             for table, path in paths.items():
                 types = ", ".join(f"'{name}': '{kind}'" for name, kind in RAW[table])
                 con.execute(
-                    f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header = false, columns = {{{types}}}, "  # noqa: S608 (names of RAW)
+                    f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false, columns = {{{types}}}, "  # noqa: S608 (names of RAW)
                     "nullstr = '', allow_quoted_nulls = false, quote = '\"', escape = '\"', delim = ',')",
                     [path],
                 )
+            counted = "SELECT (SELECT count(*) FROM raw_orders), (SELECT count(*) FROM raw_lines)"
+            counts = con.execute(counted).fetchall()[0]
             con.execute(BUILD)
-            counts = con.execute("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM lines)").fetchall()[0]
             con.execute(
                 "CREATE TABLE meta AS SELECT ?::BIGINT AS workspace_id, ?::VARCHAR AS workspace_created, "
                 "?::VARCHAR AS currency, ?::VARCHAR AS built_at, ?::BIGINT AS orders, ?::BIGINT AS lines, "
