@@ -313,6 +313,7 @@ def _widgets(team: Any, params: dict[str, Any]) -> None:
     from relata.analytics.reports.filters import report_filters
     from relata.analytics.reports.widgets import WIDGETS
     from relata.analytics.services.columnar import columnar_refresh
+    from relata.clients.models import Client
 
     only = {key for key in os.environ.get("BENCH_WIDGETS", "").split(",") if key}
     manager = team.managers[0]
@@ -323,10 +324,11 @@ def _widgets(team: Any, params: dict[str, Any]) -> None:
         f"{state.lines} lines, {state.path.stat().st_size / 2**20:.0f} MiB"
     )
     warm = REPORT_RUNS > 1
-    for actor, label in ((team.admin, "administrator"), (manager, "manager, scope own")):
+    readers = ((team.admin, "administrator"), (team.head, "head of sales, scope team"), (manager, "manager, scope own"))
+    for actor, label in readers:
         filters = report_filters(actor, {})
         print(f"  dashboard widgets as {label}, {filters.date_from} – {filters.date_to}:")
-        from_copy = copy_for(actor, filters) is not None
+        from_copy = copy_for(actor, filters, Client) is not None
         for key, widget in WIDGETS.items():
             if only and key not in only:
                 continue

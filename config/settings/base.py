@@ -216,6 +216,9 @@ ANALYTICS_COPY_MIN_LINES = env.int("RELATA_ANALYTICS_COPY_MIN_LINES", default=50
 ANALYTICS_COPY_REFRESH = env.int("RELATA_ANALYTICS_COPY_REFRESH", default=600)
 ANALYTICS_COPY_MAX_AGE = env.int("RELATA_ANALYTICS_COPY_MAX_AGE", default=3600)
 ANALYTICS_COPY_THREADS = env.int("RELATA_ANALYTICS_COPY_THREADS", default=2)
+# A reader with scope "own" or "team" uses the copy only while its owners are the database's:
+# checked by a fingerprint of the owners, kept this many seconds for the dashboard's widgets.
+ANALYTICS_COPY_OWNERS_CHECK = env.int("RELATA_ANALYTICS_COPY_OWNERS_CHECK", default=5)
 ANALYTICS_COPY_MEMORY = env.str("RELATA_ANALYTICS_COPY_MEMORY", default="1GB")  # the build's; beyond it, disk
 
 LOGGING = {

@@ -64,16 +64,23 @@ def scope_queryset(actor: Membership, queryset: QuerySet[M], action: str = "view
     return queryset.filter(**owner_filter(actor, owner_field))
 
 
-def sees_all(actor: Membership, model: type[Model]) -> bool:
-    """Whether `scope_queryset(actor, model)` keeps every row of the actor's workspace
-    (active, the module's view permission, and no owner condition): the test for reading
-    the workspace's figures from a copy that holds no owners' scopes (analytics)."""
+def owners_in_scope(actor: Membership, model: type[Model]) -> list[int] | None:
+    """The users whose rows of `model` `scope_queryset(actor, …)` keeps, as a list: None
+    when it keeps every row of the workspace (no owner condition), [] when none. For
+    reading figures from a copy that holds each row's owner (analytics)."""
     if not actor.is_active:
-        return False
+        return []
     module = getattr(model, "access_module", None)
     if module is not None and not actor.can(module, "view"):
-        return False
-    return getattr(model, "owner_field", None) is None or not owner_filter(actor, "owner")
+        return []
+    if getattr(model, "owner_field", None) is None:
+        return None
+    condition = owner_filter(actor, "owner")
+    if not condition:
+        return None
+    if "owner__in" in condition:
+        return sorted(set(condition["owner__in"].values_list("user_id", flat=True)))
+    return [condition["owner"]]
 
 
 def owner_filter(actor: Membership, owner_field: str) -> dict[str, Any]:

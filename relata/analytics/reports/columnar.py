@@ -1,12 +1,14 @@
 """The widgets' figures read from the workspace's columnar copy
 (relata.analytics.services.columnar), when a widget may use it.
 
-`copy_for(actor, filters)` says whether it may: the copy exists, is of the workspace's
-current currency and at most `ANALYTICS_COPY_MAX_AGE` seconds old; the reader sees every
-client and every order of the workspace (the access scope adds no condition: scope "all"
-with the modules' view permission), so figures some minutes old can show nothing outside
-the reader's scope; and there is no segment filter (a segment is any saved filter over the
-clients, which the copy does not hold). Otherwise the widget reads the database.
+`copy_for(actor, filters, *models)` says whether it may: the copy exists, is of the
+workspace's current currency and at most `ANALYTICS_COPY_MAX_AGE` seconds old; there is no
+segment filter (a segment is any saved filter over the clients, which the copy does not
+hold); and for each of `models` whose rows the reader sees only in part (scope "own" or
+"team"), the copy's owners of those rows are the database's now (compared by their
+fingerprints, PostgreSQL only). The reader's owners then narrow the copy's rows as the
+access scope narrows the database's (`CopyScope`), so the copy counts exactly what the
+reader may see. Otherwise the widget reads the database.
 
 Each function here returns the same figures, in the same shapes, as the database query it
 stands for in its report (relata/analytics/tests/test_columnar.py compares the two on
@@ -19,39 +21,70 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Model
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from relata.analytics.reports.filters import ReportFilters
 from relata.analytics.reports.table import Table
-from relata.analytics.services.columnar import CopyState, copy_state
+from relata.analytics.services.columnar import CopyScope, CopyState, copy_state, owned_rows, owners_fingerprint
 from relata.clients.models import Client
-from relata.core.access import sees_all
-from relata.core.models import Membership
+from relata.core.access import owners_in_scope
+from relata.core.models import Membership, Workspace
 from relata.core.money import CENT
 from relata.orders.models import Order
+from relata.sales.models import Deal, StageVisit
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+# The copy's table whose owners decide who may count a model's rows (a stage visit is its
+# deal's: `StageVisit.owner_field` is the deal's owner).
+OWNED_BY: dict[type[Model], str] = {Client: "clients", Order: "orders", Deal: "deals", StageVisit: "deals"}
+
+
 def copy_for(actor: Membership, filters: ReportFilters, *models: type[Model]) -> CopyState | None:
-    """The workspace's copy if this widget may read it (see the module's docstring):
-    `models`, beyond the clients and orders, are those of the figures it reads."""
-    needed: tuple[type[Model], ...] = (Client, Order, *models)
-    if filters.segment is not None or not all(sees_all(actor, model) for model in needed):
+    """The workspace's copy if this widget may read it, with the reader's scope over
+    `models` (those whose scope the widget's database query applies): see the module's
+    docstring."""
+    if filters.segment is not None:
         return None
     state = copy_state(actor.workspace)
     if state is None or state.currency != actor.workspace.default_currency:
         return None
     if (timezone.now() - state.built_at).total_seconds() > settings.ANALYTICS_COPY_MAX_AGE:
         return None
-    return state
+    owners: dict[str, list[int]] = {}
+    for model in models:
+        allowed = owners_in_scope(actor, model)
+        if allowed is None:
+            continue
+        table = OWNED_BY[model]
+        if not _owners_current(state, actor.workspace, table):
+            return None
+        owners[table] = sorted(set(owners.get(table, allowed)) & set(allowed))
+    return replace(state, scope=CopyScope(**owners))
+
+
+def _owners_current(state: CopyState, workspace: Workspace, table: str) -> bool:
+    """Whether the copy's owners of `table` are the database's now (compared by their
+    fingerprints; the database's is kept `ANALYTICS_COPY_OWNERS_CHECK` seconds, so that
+    the widgets of one dashboard share it)."""
+    if not state.owners.get(table):  # SQLite: no fingerprints, the copy is for readers who see everything
+        return False
+    key = f"relata:analytics-copy-owners:{workspace.pk}:{table}:{state.built_at.isoformat()}"
+    now = cache.get(key)
+    if now is None:
+        now = owners_fingerprint(owned_rows(workspace)[table])
+        cache.set(key, now, settings.ANALYTICS_COPY_OWNERS_CHECK)
+    return bool(now == state.owners[table])
 
 
 def as_of(state: CopyState) -> str:
@@ -84,6 +117,11 @@ class _Where:
         self.conditions.append(condition)
         self.params.extend(params)
 
+    def owned(self, column: str, owners: list[int] | None) -> None:
+        """Only the rows whose `column` is one of `owners` (None: no condition)."""
+        if owners is not None:
+            self.add(f"list_contains(?::BIGINT[], {column})", owners)
+
     @property
     def sql(self) -> str:
         return " AND ".join(self.conditions)
@@ -92,11 +130,12 @@ class _Where:
 # --- Sales (relata.analytics.reports.sales) -------------------------------------------------
 
 
-def _sales_where(filters: ReportFilters, first: dt.date, last: dt.date) -> _Where:
-    """`sales_orders`: purchased from `first` to `last`, of the channel's clients, owned
-    (the order) by the manager."""
+def _sales_where(state: CopyState, filters: ReportFilters, first: dt.date, last: dt.date) -> _Where:
+    """`sales_orders`: purchased from `first` to `last`, of the clients in the reader's
+    scope and the channel, owned (the order) by the manager."""
     where = _Where()
     where.add("paid_on BETWEEN ? AND ?", first, last)
+    where.owned("client_owner_id", state.scope.clients)
     if filters.channel:
         where.add("source = ?", filters.channel)
     if filters.manager is not None:
@@ -111,7 +150,7 @@ def sales_figures(
 ) -> dict[tuple[Any, ...], tuple[Decimal, int, int]]:
     """`figures_by` over the sales of [first, last], grouped by month or not at all:
     (revenue, orders, clients) per (month,) or under ()."""
-    where = _sales_where(filters, first, last)
+    where = _sales_where(state, filters, first, last)
     table = "orders" if filters.product is None else "order_products"  # one row per order either way
     counted = "count(DISTINCT client_id)" if clients else "0"
     group = "date_trunc('month', paid_on)::DATE" if by_month else "NULL"
@@ -127,7 +166,7 @@ def sales_figures(
 
 def sales_products(state: CopyState, filters: ReportFilters) -> list[dict[str, Any]]:
     """The counted lines per product: quantity, revenue and distinct orders."""
-    where = _sales_where(filters, filters.date_from, filters.date_to)
+    where = _sales_where(state, filters, filters.date_from, filters.date_to)
     sql = (
         "SELECT product_id, sum(quantity), sum(total), count(*) FROM order_products "  # noqa: S608
         f"WHERE {where.sql} GROUP BY product_id"
@@ -140,7 +179,7 @@ def sales_products(state: CopyState, filters: ReportFilters) -> list[dict[str, A
 
 def sales_orders_without(state: CopyState, filters: ReportFilters, products: list[int]) -> int:
     """The distinct orders of the counted lines of other products than `products`."""
-    where = _sales_where(filters, filters.date_from, filters.date_to)
+    where = _sales_where(state, filters, filters.date_from, filters.date_to)
     if products:
         where.add(f"(product_id IS NULL OR product_id NOT IN ({', '.join('?' * len(products))}))", *products)
     sql = f"SELECT count(DISTINCT order_id) FROM order_products WHERE {where.sql}"  # noqa: S608
@@ -150,10 +189,11 @@ def sales_orders_without(state: CopyState, filters: ReportFilters, products: lis
 # --- Products (relata.analytics.reports.products) and lifetime ------------------------------
 
 
-def _clients_where(filters: ReportFilters) -> _Where:
-    """`of_clients_in` for a reader who sees every client: the channel and the manager
-    (the client's owner)."""
+def _clients_where(state: CopyState, filters: ReportFilters) -> _Where:
+    """`of_clients_in`: the clients in the reader's scope, of the channel and owned by the
+    manager."""
     where = _Where()
+    where.owned("client_owner_id", state.scope.clients)
     if filters.channel:
         where.add("source = ?", filters.channel)
     if filters.manager is not None:
@@ -163,7 +203,8 @@ def _clients_where(filters: ReportFilters) -> _Where:
 
 def product_revenue(state: CopyState, filters: ReportFilters) -> list[dict[str, Any]]:
     """`purchased_lines` per product: the revenue."""
-    where = _clients_where(filters)
+    where = _clients_where(state, filters)
+    where.owned("owner_id", state.scope.orders)  # the purchases the reader may see
     where.add("paid_on BETWEEN ? AND ?", filters.date_from, filters.date_to)
     sql = f"SELECT product_id, sum(total) FROM order_products WHERE {where.sql} GROUP BY product_id"  # noqa: S608
     return [{"product_id": pk, "revenue": revenue} for pk, revenue in _rows(state, sql, where.params)]
@@ -173,7 +214,7 @@ def lifetime_figures(state: CopyState, filters: ReportFilters) -> dict[str, Any]
     """The lifetime summary's figures: clients, revenue, orders, the median of the
     clients' revenue and the distinct client–product pairs, over every purchase up to the
     period's end."""
-    where = _clients_where(filters)
+    where = _clients_where(state, filters)
     bought = f"paid_on <= ? AND {where.sql}"
     # The median is the mean of the lower and upper middle values (the same one for an odd
     # count): each a quantile_disc, exact for decimals.
@@ -218,8 +259,10 @@ def funnel_figures(
     where = _Where()
     where.add("pipeline_id = ?", pipeline)
     where.add("created_us >= ? AND created_us < ?", _micro(period[0]), _micro(period[1]))
-    if filters.channel:
+    where.owned("owner_id", state.scope.deals)
+    if filters.channel:  # of the channel's clients that the reader sees
         where.add("source = ?", filters.channel)
+        where.owned("client_owner_id", state.scope.clients)
     if filters.manager is not None:
         where.add("owner_id = ?", filters.manager)
     marks = ", ".join("?" * len(stage_ids))

@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
-from relata.clients.models import LifecycleStatus
+from relata.clients.models import Client, LifecycleStatus
 from relata.core.access import require, scope_queryset
 from relata.core.models import Membership
 from relata.sales.models import Deal, DealStatus, LossReason, Pipeline, Stage, StageVisit
@@ -149,7 +149,7 @@ def funnel_report(actor: Membership, filters: ReportFilters) -> list[Table]:
 def stages_widget(actor: Membership, filters: ReportFilters) -> Table:
     """From the columnar copy where the reader may use it."""
     pipeline, stages, deals, currency = _funnel_of(actor, filters)
-    state = columnar.copy_for(actor, filters, Deal, StageVisit)
+    state = columnar.copy_for(actor, filters, Deal, StageVisit, *([Client] if filters.channel else []))
     if state is None or pipeline is None or not stages:
         return _stages_table(actor, pipeline, stages, deals, currency)
     start, end = moments(actor, filters.date_from, filters.date_to)

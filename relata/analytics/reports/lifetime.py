@@ -148,7 +148,7 @@ def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     the clients' count, revenue and orders over their per-client sums, the median (the
     two middle values: `_Middle` on PostgreSQL, by position on SQLite) and the distinct
     client–product pairs. From the columnar copy where the reader may use it."""
-    state = columnar.copy_for(actor, filters)
+    state = columnar.copy_for(actor, filters, Client)
     if state is not None:
         found = columnar.lifetime_figures(state, filters)
         table = _summary_table(

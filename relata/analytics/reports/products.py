@@ -32,10 +32,11 @@ from relata.analytics.services.classes import (
 )
 from relata.analytics.services.recompute import settings_of, thresholds_of
 from relata.catalog.selectors.products import products_visible_to
+from relata.clients.models import Client
 from relata.core.access import scope_queryset
 from relata.core.models import Membership
 from relata.core.money import CENT
-from relata.orders.models import OrderLine
+from relata.orders.models import Order, OrderLine
 
 
 def period_of(filters: ReportFilters) -> Period:
@@ -125,7 +126,7 @@ def product_abc(actor: Membership, filters: ReportFilters) -> list[Table]:
 def summary_widget(actor: Membership, filters: ReportFilters) -> Table:
     """The products per ABC class alone: one query of the revenue per product (no
     distinct counts, no months)."""
-    state = columnar.copy_for(actor, filters)
+    state = columnar.copy_for(actor, filters, Client, Order)
     if state is None:
         revenue = _revenue(purchased_lines(actor, filters).values("product_id").annotate(revenue=Sum("total")))
     else:

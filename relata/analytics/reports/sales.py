@@ -44,7 +44,7 @@ from relata.analytics.reports.purchases import as_date, lines_of, money, purchas
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import add_months
 from relata.catalog.models import Product
-from relata.clients.models import LifecycleStatus
+from relata.clients.models import Client, LifecycleStatus
 from relata.core.models import Membership
 from relata.core.money import CENT
 from relata.orders.models import Order, OrderLine
@@ -228,7 +228,7 @@ def sales_report(actor: Membership, filters: ReportFilters) -> list[Table]:
 
 
 def month_widget(actor: Membership, filters: ReportFilters) -> Table:
-    state = columnar.copy_for(actor, filters)
+    state = columnar.copy_for(actor, filters, Client)
     if state is None:
         orders = sales_orders(actor, filters)
         return sales_by_month(actor, filters, orders, total_of(orders, filters))
@@ -255,7 +255,7 @@ def seasonality_widget(actor: Membership, filters: ReportFilters) -> Table:
 
 
 def product_widget(actor: Membership, filters: ReportFilters) -> Table:
-    state = columnar.copy_for(actor, filters)
+    state = columnar.copy_for(actor, filters, Client)
     if state is None:
         orders = sales_orders(actor, filters)
         return sales_by_product(sales_lines(orders, filters), total_of(orders, filters))

@@ -8,10 +8,12 @@ same figures from a compact copy in a few hundred milliseconds. The copy is deri
 like the client classes: built from the database by `columnar_refresh` (Celery beat, every
 `ANALYTICS_COPY_REFRESH` seconds, for workspaces with at least `ANALYTICS_COPY_MIN_LINES`
 purchased order lines), never written by anything else and never the only source of a
-figure: `relata.analytics.reports.columnar` uses it only for readers who see every client
-and order of the workspace (so a copy some minutes old can never show a client its reader
-may no longer see), without a segment filter, and only while it is fresh; otherwise the
-reports read the database as before.
+figure: `relata.analytics.reports.columnar` uses it only while it is fresh, without a
+segment filter, and either for readers who see every row of the workspace or, on
+PostgreSQL, for readers with scope "own" or "team" while the copy's owners of the rows
+they would count are still the database's (`owners_fingerprint`, taken in the same
+snapshot as the rows): a copy some minutes old may miss the latest sales, but it never
+counts a row its reader may not see now. Otherwise the reports read the database.
 
 The copy holds the purchases (`reports.purchases`: paid in full, in the default currency,
 dated by `paid_on`) and their lines, each with its client's owner and source as they stood
@@ -25,17 +27,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from relata.analytics.reports.purchases import lines_of, purchases
@@ -44,7 +47,7 @@ from relata.core.models import Workspace
 from relata.orders.models import OrderLine
 from relata.sales.models import Deal, StageVisit
 
-FORMAT = 4  # bumped when the copy's tables change: an older copy is then not used
+FORMAT = 5  # bumped when the copy's tables change: an older copy is then not used
 FAR_FUTURE = dt.date(9999, 1, 1)
 
 # (name, DuckDB type) of the columns read from the database, in order, per table.
@@ -109,20 +112,30 @@ CREATE TABLE client_products AS
 -- and the sum of their starts, to be counted up to the moment of reading), with the
 -- deal's columns that the funnel filters on.
 CREATE TABLE deals AS
-    SELECT d.id, d.pipeline_id, d.stage_id, d.status, d.owner_id, d.client_id, c.source,
+    SELECT d.id, d.pipeline_id, d.stage_id, d.status, d.owner_id, d.client_id, c.source, c.owner_id AS client_owner_id,
            epoch_us(d.created_at) AS created_us, d.amount, d.currency,
            coalesce((SELECT list(DISTINCT v.stage_id) FROM raw_visits v WHERE v.deal_id = d.id), []) AS visited
     FROM raw_deals d LEFT JOIN raw_clients c ON c.id = d.client_id
     ORDER BY created_us;
 CREATE TABLE stays AS
-    SELECT v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.created_us,
+    SELECT v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.client_owner_id, d.created_us,
            coalesce(sum(epoch_us(v.left_at) - epoch_us(v.entered_at)), 0) AS closed_us,
            count(*) FILTER (WHERE v.left_at IS NULL) AS open_stays,
            coalesce(sum(epoch_us(v.entered_at)) FILTER (WHERE v.left_at IS NULL), 0) AS open_since_us
     FROM raw_visits v JOIN deals d ON d.id = v.deal_id
-    GROUP BY v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.created_us
+    GROUP BY v.deal_id, v.stage_id, d.pipeline_id, d.owner_id, d.source, d.client_owner_id, d.created_us
     ORDER BY d.created_us;
 """
+
+
+@dataclass(frozen=True)
+class CopyScope:
+    """The owners whose rows a reader may count (None: every row), per table of the copy:
+    the clients' owners, the purchases' owners and the deals' owners."""
+
+    clients: list[int] | None = None
+    orders: list[int] | None = None
+    deals: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,8 @@ class CopyState:
     orders: int
     lines: int
     format: int
+    owners: dict[str, str]  # per table ("clients", "orders", "deals"): its owners' fingerprint
+    scope: CopyScope = field(default_factory=CopyScope)  # the reader's, set by reports.columnar.copy_for
 
 
 def copy_path(workspace_id: int) -> Path:
@@ -153,13 +168,14 @@ def copy_state(workspace: Workspace) -> CopyState | None:
     try:
         with duckdb.connect(str(path), read_only=True) as con:
             row = con.execute(
-                "SELECT workspace_id, workspace_created, currency, built_at, orders, lines, format FROM meta"
+                "SELECT workspace_id, workspace_created, currency, built_at, orders, lines, format, owners FROM meta"
             ).fetchone()
     except duckdb.Error:
         return None
     if row is None:
         return None
-    state = CopyState(path, row[0], _moment(row[1]), row[2], _moment(row[3]), row[4], row[5], row[6])
+    owners = json.loads(row[7])
+    state = CopyState(path, row[0], _moment(row[1]), row[2], _moment(row[3]), row[4], row[5], row[6], owners)
     if (state.workspace_id, state.workspace_created, state.format) != (workspace.pk, workspace.created_at, FORMAT):
         return None
     return state
@@ -177,14 +193,15 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
     directory.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     built_at = timezone.now()  # before reading: a row written during the build is newer than the copy
-    orders = purchases(workspace, start=None, end=FAR_FUTURE)
+    owned = owned_rows(workspace)
+    orders = owned["orders"]
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
         fields = {name: [column for column, _type in columns] for name, columns in RAW.items()}
         sources: dict[str, QuerySet[Any]] = {
             "raw_orders": orders.values_list(*fields["raw_orders"]),
             "raw_lines": lines_of(orders).values_list(*fields["raw_lines"]),
-            "raw_clients": Client.objects.filter(workspace_id=workspace.pk).values_list(*fields["raw_clients"]),
-            "raw_deals": Deal.objects.filter(workspace_id=workspace.pk).values_list(*fields["raw_deals"]),
+            "raw_clients": owned["clients"].values_list(*fields["raw_clients"]),
+            "raw_deals": owned["deals"].values_list(*fields["raw_deals"]),
             "raw_visits": StageVisit.objects.filter(workspace_id=workspace.pk).values_list(*fields["raw_visits"]),
         }
         outermost = not connection.in_atomic_block  # else a savepoint, which cannot choose its isolation
@@ -194,6 +211,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             paths = {table: _export(rows.order_by(), scratch, table) for table, rows in sources.items()}
+            owners = {table: owners_fingerprint(rows) for table, rows in owned.items()}
         target = Path(scratch) / "copy.duckdb"
         with duckdb.connect(str(target), config={"memory_limit": settings.ANALYTICS_COPY_MEMORY}) as con:
             con.execute("SET TimeZone = 'UTC'")  # for instants written without an offset (SQLite)
@@ -210,7 +228,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
             con.execute(
                 "CREATE TABLE meta AS SELECT ?::BIGINT AS workspace_id, ?::VARCHAR AS workspace_created, "
                 "?::VARCHAR AS currency, ?::VARCHAR AS built_at, ?::BIGINT AS orders, ?::BIGINT AS lines, "
-                "?::INTEGER AS format, ?::DOUBLE AS seconds",
+                "?::INTEGER AS format, ?::DOUBLE AS seconds, ?::VARCHAR AS owners",
                 [
                     workspace.pk,
                     workspace.created_at.isoformat(),
@@ -220,6 +238,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
                     counts[1],
                     FORMAT,
                     time.monotonic() - started,
+                    json.dumps(owners),
                 ],
             )
             con.execute("CHECKPOINT")
@@ -228,6 +247,34 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
     if state is None:  # only if the file was replaced or removed meanwhile
         raise RuntimeError(f"the analytics copy of workspace {workspace.pk} is not readable after its rebuild")
     return state
+
+
+def owned_rows(workspace: Workspace) -> dict[str, QuerySet[Any]]:
+    """The rows of the copy whose owners decide who may count them: the workspace's
+    clients, purchases and deals (a stage visit is its deal's)."""
+    return {
+        "clients": Client.objects.filter(workspace_id=workspace.pk),
+        "orders": purchases(workspace, start=None, end=FAR_FUTURE),
+        "deals": Deal.objects.filter(workspace_id=workspace.pk),
+    }
+
+
+def owners_fingerprint(rows: QuerySet[Any]) -> str:
+    """A fingerprint of which row has which owner: it changes when any row changes owner
+    (or is added or removed), so a copy whose fingerprints equal the database's holds the
+    owners of now. PostgreSQL: the count and a sum of a 64-bit hash of each row's id times
+    its owner; "" on SQLite, where a copy is only for readers who see every row."""
+    if connection.vendor != "postgresql":
+        return ""
+    inner, params = rows.order_by().values(row_id=F("pk"), row_owner=F("owner_id")).query.sql_with_params()
+    sql = (
+        "SELECT count(*), sum((hashint8extended(t.row_id, 1) %% 1000000007) * coalesce(t.row_owner, 0)) "  # noqa: S608
+        f"FROM ({inner}) t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, total = cursor.fetchone()
+    return f"{count}:{total or 0}"
 
 
 def columnar_drop(workspace: Workspace) -> bool:
