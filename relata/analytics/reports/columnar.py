@@ -302,3 +302,40 @@ def funnel_figures(
 def _micro(moment: dt.datetime) -> int:
     """An aware moment as microseconds since the epoch (the copy's instants)."""
     return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+# --- Manager performance: sales (relata.analytics.reports.managers) -----------------------
+
+
+def manager_sales(
+    state: CopyState, filters: ReportFilters, closed: tuple[dt.datetime, dt.datetime], currency: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """`managers._sales` per owner: the deals closed in `closed` ([from, to) moments) as
+    (owner, won, lost, won amount, won with an amount, microseconds from creation to
+    winning), and the revenue of the purchases in the period as (owner, revenue); of the
+    pipeline and of the channel's clients when those filters are set."""
+    deals = _Where()
+    deals.add("status IN ('won', 'lost') AND closed_us >= ? AND closed_us < ?", _micro(closed[0]), _micro(closed[1]))
+    deals.owned("owner_id", state.scope.deals)
+    orders = _Where()
+    orders.add("paid_on BETWEEN ? AND ?", filters.date_from, filters.date_to)
+    orders.owned("owner_id", state.scope.orders)
+    if filters.pipeline is not None:
+        deals.add("pipeline_id = ?", filters.pipeline)
+        orders.add("deal_pipeline_id = ?", filters.pipeline)
+    if filters.channel:  # of the channel's clients that the reader sees
+        for where in (deals, orders):
+            where.add("source = ?", filters.channel)
+            where.owned("client_owner_id", state.scope.clients)
+    priced = "status = 'won' AND currency = ? AND amount IS NOT NULL"
+    deals_sql = f"""
+        SELECT owner_id, count(*) FILTER (WHERE status = 'won'), count(*) FILTER (WHERE status = 'lost'),
+               sum(amount) FILTER (WHERE {priced}), count(*) FILTER (WHERE {priced}),
+               sum(closed_us - created_us) FILTER (WHERE status = 'won')
+        FROM deals WHERE {deals.sql} GROUP BY owner_id
+    """  # noqa: S608 (no user text: placeholders only)
+    orders_sql = f"SELECT owner_id, sum(total) FROM orders WHERE {orders.sql} GROUP BY owner_id"  # noqa: S608
+    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+        found_deals = con.execute(deals_sql, [currency, currency, *deals.params]).fetchall()
+        found_orders = con.execute(orders_sql, orders.params).fetchall()
+    return found_deals, found_orders

@@ -65,16 +65,19 @@ from django.utils.translation import gettext as _
 from relata.activities.models import ActivityKind, Direction, TaskStatus
 from relata.activities.selectors.activities import activities_visible_to
 from relata.activities.selectors.tasks import tasks_visible_to
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, clients_in
 from relata.analytics.reports.table import Chart, Column, Table, percent
 from relata.analytics.services.classes import Period, purchases
+from relata.analytics.services.columnar import CopyState
 from relata.clients.models import Client
 from relata.core.access import owner_filter, scope_queryset
 from relata.core.models import Membership
 from relata.core.models.events import Event
 from relata.core.money import CENT
 from relata.core.selectors.members import members_visible_to
-from relata.sales.models import DealStatus, Lead, LeadSource, LeadStatus, PeriodKind, period_end
+from relata.orders.models import Order
+from relata.sales.models import Deal, DealStatus, Lead, LeadSource, LeadStatus, PeriodKind, period_end
 from relata.sales.selectors.deals import deals_visible_to
 from relata.sales.selectors.leads import leads_visible_to
 from relata.sales.selectors.plans import plans_visible_to
@@ -130,7 +133,7 @@ def managers_report(
     wanted = set(only)
     now = now or timezone.now()
     begin, end = bounds(actor, filters)
-    sales = _sales(actor, filters, begin, end)
+    sales, state = _sales(actor, filters, begin, end)
     work = _work(actor, filters, begin, end, now) if "managers_activities" in wanted else {}
     responses = _responses(actor, filters, begin, end, now) if "managers_response" in wanted else {}
     users = set(sales) | set(work) | set(responses)
@@ -143,11 +146,15 @@ def managers_report(
     }
     order = _ordered(names, sales)
     tables = {
-        "managers_sales": lambda: sales_table(order, names, sales),
+        "managers_sales": lambda: _noted(sales_table(order, names, sales), state),
         "managers_activities": lambda: activities_table(order, names, work),
         "managers_response": lambda: response_table(order, names, responses),
     }
     return [tables[key]() for key in TABLES if key in wanted]
+
+
+def _noted(table: Table, state: CopyState | None) -> Table:
+    return table if state is None else columnar.noted(table, state)
 
 
 def managers_widget(key: str) -> Callable[[Membership, ReportFilters], Table]:
@@ -195,10 +202,34 @@ def _ordered(names: dict[int, str], sales: dict[int, Sales]) -> list[int]:
 # --- Sales ---------------------------------------------------------------------------
 
 
-def _sales(actor: Membership, filters: ReportFilters, begin: dt.datetime, end: dt.datetime) -> dict[int, Sales]:
+def _sales(
+    actor: Membership, filters: ReportFilters, begin: dt.datetime, end: dt.datetime
+) -> tuple[dict[int, Sales], CopyState | None]:
+    """The managers' sales, and the columnar copy they were read from (None: the database)."""
+    currency = actor.workspace.default_currency
+    found: dict[int, Sales] = defaultdict(Sales)
+    state = columnar.copy_for(actor, filters, Deal, Order, *([Client] if filters.channel else []))
+    if state is not None:
+        deal_rows, order_rows = columnar.manager_sales(state, filters, (begin, end), currency)
+        for owner, won, lost, won_total, priced_count, won_age in deal_rows:
+            item = found[owner]
+            item.won, item.lost, item.won_priced = won, lost, priced_count
+            item.won_amount = _money(won_total)
+            item.days_to_win = dt.timedelta(microseconds=int(won_age or 0))
+        for owner, revenue in order_rows:
+            found[owner].revenue = _money(revenue)
+    else:
+        _sales_from_database(actor, filters, begin, end, found)
+    for user_id, target in plan_targets(actor, filters).items():
+        found[user_id].plan = target
+    return dict(found), state
+
+
+def _sales_from_database(
+    actor: Membership, filters: ReportFilters, begin: dt.datetime, end: dt.datetime, found: dict[int, Sales]
+) -> None:
     currency = actor.workspace.default_currency
     clients = _narrowed_clients(actor, filters)
-    found: dict[int, Sales] = defaultdict(Sales)
 
     deals = (
         deals_visible_to(actor)
@@ -234,10 +265,6 @@ def _sales(actor: Membership, filters: ReportFilters, begin: dt.datetime, end: d
         orders = orders.filter(client__in=clients.values("pk"))
     for order_row in orders.values("owner_id").annotate(revenue=Sum("total")):
         found[order_row["owner_id"]].revenue = _money(order_row["revenue"])
-
-    for user_id, target in plan_targets(actor, filters).items():
-        found[user_id].plan = target
-    return dict(found)
 
 
 def end_date(filters: ReportFilters) -> dt.date:

@@ -47,7 +47,7 @@ from relata.core.models import Workspace
 from relata.orders.models import OrderLine
 from relata.sales.models import Deal, StageVisit
 
-FORMAT = 5  # bumped when the copy's tables change: an older copy is then not used
+FORMAT = 6  # bumped when the copy's tables change: an older copy is then not used
 FAR_FUTURE = dt.date(9999, 1, 1)
 
 # (name, DuckDB type) of the columns read from the database, in order, per table.
@@ -57,6 +57,7 @@ RAW_ORDERS = [
     ("owner_id", "BIGINT"),
     ("paid_on", "DATE"),
     ("total", "DECIMAL(18,2)"),
+    ("deal_id", "BIGINT"),
 ]
 RAW_LINES = [
     ("order_id", "BIGINT"),
@@ -73,6 +74,7 @@ RAW_DEALS = [
     ("owner_id", "BIGINT"),
     ("client_id", "BIGINT"),
     ("created_at", "TIMESTAMPTZ"),
+    ("closed_at", "TIMESTAMPTZ"),
     ("amount", "DECIMAL(18,2)"),
     ("currency", "VARCHAR"),
 ]
@@ -89,8 +91,8 @@ RAW = {
 BUILD = """
 CREATE TABLE orders AS
     SELECT o.id, o.client_id, o.owner_id, o.paid_on, o.total,
-           c.owner_id AS client_owner_id, coalesce(c.source, '') AS source
-    FROM raw_orders o LEFT JOIN raw_clients c ON c.id = o.client_id
+           c.owner_id AS client_owner_id, coalesce(c.source, '') AS source, d.pipeline_id AS deal_pipeline_id
+    FROM raw_orders o LEFT JOIN raw_clients c ON c.id = o.client_id LEFT JOIN raw_deals d ON d.id = o.deal_id
     ORDER BY o.paid_on, o.id;
 -- One row per order and product (an order's lines of one product added up): a product's
 -- orders are then its rows, counted without a DISTINCT.
@@ -113,7 +115,7 @@ CREATE TABLE client_products AS
 -- deal's columns that the funnel filters on.
 CREATE TABLE deals AS
     SELECT d.id, d.pipeline_id, d.stage_id, d.status, d.owner_id, d.client_id, c.source, c.owner_id AS client_owner_id,
-           epoch_us(d.created_at) AS created_us, d.amount, d.currency,
+           epoch_us(d.created_at) AS created_us, epoch_us(d.closed_at) AS closed_us, d.amount, d.currency,
            coalesce((SELECT list(DISTINCT v.stage_id) FROM raw_visits v WHERE v.deal_id = d.id), []) AS visited
     FROM raw_deals d LEFT JOIN raw_clients c ON c.id = d.client_id
     ORDER BY created_us;

@@ -21,6 +21,7 @@ from relata.analytics.services import columnar as copies
 from relata.catalog.models import Product
 from relata.clients.models import Client
 from relata.clients.services.segments import segment_create
+from relata.core.access import owners_in_scope, scope_queryset
 from relata.core.demo import create_demo_workspace
 from relata.core.models import Membership, Workspace
 from relata.orders.models import Order
@@ -28,7 +29,14 @@ from relata.sales.models import Deal, Pipeline, StageVisit
 
 pytestmark = pytest.mark.django_db
 
-FROM_COPY = ["sales_by_month", "sales_by_product", "products_abc_summary", "lifetime_summary", "funnel_stages"]
+FROM_COPY = [
+    "sales_by_month",
+    "sales_by_product",
+    "products_abc_summary",
+    "lifetime_summary",
+    "funnel_stages",
+    "managers_sales",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +232,22 @@ def test_money_from_the_copy_is_exact(demo):
     found = columnar.sales_figures(state, ReportFilters(start, end), start, end, by_month=False)
     revenue = found[()][0]
     assert isinstance(revenue, Decimal) and revenue == revenue.quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize("model", [Client, Order, Deal, StageVisit])
+def test_owners_in_scope_keeps_what_the_access_scope_keeps(demo, model):
+    """The copy narrows its rows by `owners_in_scope`; the database's rows by
+    `scope_queryset`: the same rows for every scope (and none without the permission)."""
+    owner_field = model.owner_field
+    assert owner_field is not None
+    rows = model.objects.filter(workspace=demo["administrator"].workspace)
+    assert rows.exists()
+    for reader in demo.values():
+        allowed = owners_in_scope(reader, model)
+        expected = rows if allowed is None else rows.filter(**{f"{owner_field}__in": allowed})
+        assert set(scope_queryset(reader, model.objects.all()).values_list("pk", flat=True)) == set(
+            expected.values_list("pk", flat=True)
+        ), reader.role.key
+    reader = demo["sales_manager"]
+    reader.is_active = False
+    assert owners_in_scope(reader, model) == []
