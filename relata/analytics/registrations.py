@@ -16,6 +16,7 @@ from relata.analytics.reports.tabs import ReportTab, register_report_tab
 from relata.analytics.reports.widgets import Widget, register_widget, table_of
 from relata.analytics.selectors.classes import client_classes_panel
 from relata.analytics.selectors.segments import analytics_client_filters
+from relata.analytics.services import columnar as _columnar  # noqa: F401  (registers the job kind)
 from relata.analytics.services import recompute as _recompute  # noqa: F401  (registers the job kind)
 from relata.clients.fields import register_client_filters
 from relata.clients.relations import register_client_relation

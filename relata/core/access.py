@@ -79,7 +79,7 @@ def owners_in_scope(actor: Membership, model: type[Model]) -> list[int] | None:
     if not condition:
         return None
     if "owner__in" in condition:
-        return sorted(set(condition["owner__in"].values_list("user_id", flat=True)))
+        return list(condition["owner__in"])
     return [condition["owner"]]
 
 
@@ -89,12 +89,7 @@ def owner_filter(actor: Membership, owner_field: str) -> dict[str, Any]:
     if scope == Scope.ALL:
         return {}
     if scope == Scope.TEAM and actor.team_subtree_ids:
-        from relata.core.models.members import Membership
-
-        team_users = Membership.objects.filter(
-            workspace_id=actor.workspace_id, team_id__in=actor.team_subtree_ids
-        ).values("user_id")
-        return {f"{owner_field}__in": team_users}
+        return {f"{owner_field}__in": actor.team_user_ids}
     return {owner_field: actor.user_id}
 
 

@@ -1,12 +1,18 @@
 """Dashboards through the API: the widgets of your role's dashboard, one widget's table
-(with the dashboard's filters), and each role's layout for those who set it."""
+(with the dashboard's filters), each role's layout for those who set it, and the analytics
+copy the heavy widgets read (its time, and a rebuild on demand)."""
+
+import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from relata.analytics.api.reports import ReportQuery, TableOut, filters_of
 from relata.analytics.reports.table import Table
 from relata.analytics.reports.widgets import WIDGETS
+from relata.analytics.selectors.copies import copy_status
+from relata.analytics.services.columnar import columnar_refresh_start
 from relata.analytics.services.dashboards import (
     dashboard_save,
     dashboard_widgets,
@@ -15,6 +21,8 @@ from relata.analytics.services.dashboards import (
     widget_get,
 )
 from relata.api.auth import actor_of
+from relata.core.access import require
+from relata.core.api.schemas import JobOut
 
 router = Router(tags=["analytics"])
 
@@ -72,3 +80,30 @@ def layout_write(request: HttpRequest, role_id: int, payload: LayoutIn) -> Layou
     return LayoutOut(
         role_id=saved.role_id, widgets=saved.widgets, version=saved.version, available=[_widget_out(k) for k in WIDGETS]
     )
+
+
+class CopyOut(Schema):
+    built_at: dt.datetime | None = Field(
+        None, description="When the analytics copy was built; null: the workspace has none (widgets read the database)."
+    )
+    orders: int = Field(0, description="Purchases in the copy.")
+    lines: int = Field(0, description="Order lines in the copy.")
+
+
+@router.get("/analytics/copy", response=CopyOut, summary="The analytics copy the heavy widgets read")
+def copy_read(request: HttpRequest) -> CopyOut:
+    actor = actor_of(request)
+    require(actor, "analytics", "view")
+    state = copy_status(actor).state
+    if state is None:
+        return CopyOut()
+    return CopyOut(built_at=state.built_at, orders=state.orders, lines=state.lines)
+
+
+@router.post("/analytics/copy/refresh", response={202: JobOut}, summary="Rebuild the analytics copy now (a job)")
+def copy_refresh(request: HttpRequest) -> Status:
+    """Needs `analytics.change`; 422 for a workspace too small to have a copy (its widgets
+    read the database, always current). Follow the returned job for its progress."""
+    job = columnar_refresh_start(actor_of(request))
+    job.refresh_from_db()
+    return Status(202, job)

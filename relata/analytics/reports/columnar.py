@@ -145,22 +145,31 @@ def _sales_where(state: CopyState, filters: ReportFilters, first: dt.date, last:
     return where
 
 
+GROUPS = {"month": "date_trunc('month', paid_on)::DATE", "day": "paid_on"}
+
+
 def sales_figures(
-    state: CopyState, filters: ReportFilters, first: dt.date, last: dt.date, *, by_month: bool, clients: bool = True
+    state: CopyState,
+    filters: ReportFilters,
+    first: dt.date,
+    last: dt.date,
+    *,
+    by: str | None = None,
+    clients: bool = True,
 ) -> dict[tuple[Any, ...], tuple[Decimal, int, int]]:
-    """`figures_by` over the sales of [first, last], grouped by month or not at all:
-    (revenue, orders, clients) per (month,) or under ()."""
+    """`figures_by` over the sales of [first, last], grouped `by` month or day or not at
+    all: (revenue, orders, clients) per (month,) or (day,), or under ()."""
     where = _sales_where(state, filters, first, last)
     table = "orders" if filters.product is None else "order_products"  # one row per order either way
     counted = "count(DISTINCT client_id)" if clients else "0"
-    group = "date_trunc('month', paid_on)::DATE" if by_month else "NULL"
+    group = GROUPS[by] if by else "NULL"
     sql = (
         f"SELECT {group} AS g, sum(total), count(*), {counted} FROM {table} "  # noqa: S608 (no user text)
         f"WHERE {where.sql} GROUP BY g"
     )
     found = {}
     for key, revenue, count, distinct in _rows(state, sql, where.params):
-        found[(key,) if by_month else ()] = (revenue, count, distinct)
+        found[(key,) if by else ()] = (revenue, count, distinct)
     return found
 
 

@@ -234,7 +234,7 @@ def month_widget(actor: Membership, filters: ReportFilters) -> Table:
         return sales_by_month(actor, filters, orders, total_of(orders, filters))
 
     def figures(first: dt.date, last: dt.date, *, by_month: bool, clients: bool = True) -> dict[Any, Figures]:
-        found = columnar.sales_figures(state, filters, first, last, by_month=by_month, clients=clients)
+        found = columnar.sales_figures(state, filters, first, last, by="month" if by_month else None, clients=clients)
         return {key: Figures(money(revenue), orders, count) for key, (revenue, orders, count) in found.items()}
 
     before_from, before_to = _year_before(filters)
@@ -250,8 +250,13 @@ def month_widget(actor: Membership, filters: ReportFilters) -> Table:
 def seasonality_widget(actor: Membership, filters: ReportFilters) -> Table:
     """One query: the days give the months of the year and their total (revenue and
     orders add up over days; the table shows no client count)."""
-    days = _by_first(figures_by(sales_orders(actor, filters), filters, (_purchase_day,), clients=False))
-    return sales_by_month_of_year(filters, days, _summed(days.values()))
+    state = columnar.copy_for(actor, filters, Client)
+    if state is None:
+        days = _by_first(figures_by(sales_orders(actor, filters), filters, (_purchase_day,), clients=False))
+        return sales_by_month_of_year(filters, days, _summed(days.values()))
+    found = columnar.sales_figures(state, filters, filters.date_from, filters.date_to, by="day", clients=False)
+    days = {key[0]: Figures(money(revenue), orders, 0) for key, (revenue, orders, _count) in found.items()}
+    return columnar.noted(sales_by_month_of_year(filters, days, _summed(days.values())), state)
 
 
 def product_widget(actor: Membership, filters: ReportFilters) -> Table:
@@ -259,9 +264,9 @@ def product_widget(actor: Membership, filters: ReportFilters) -> Table:
     if state is None:
         orders = sales_orders(actor, filters)
         return sales_by_product(sales_lines(orders, filters), total_of(orders, filters))
-    revenue, count, clients = columnar.sales_figures(
-        state, filters, filters.date_from, filters.date_to, by_month=False
-    ).get((), (None, 0, 0))
+    revenue, count, clients = columnar.sales_figures(state, filters, filters.date_from, filters.date_to).get(
+        (), (None, 0, 0)
+    )
     table = product_table(
         columnar.sales_products(state, filters),
         lambda shown: columnar.sales_orders_without(state, filters, shown),

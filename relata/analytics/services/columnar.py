@@ -16,8 +16,10 @@ snapshot as the rows): a copy some minutes old may miss the latest sales, but it
 counts a row its reader may not see now. Otherwise the reports read the database.
 
 The copy holds the purchases (`reports.purchases`: paid in full, in the default currency,
-dated by `paid_on`) and their lines, each with its client's owner and source as they stood
-when it was built, sorted by purchase date so that a period reads only its own blocks. One
+dated by `paid_on`), their lines per order and product, each client's products, the deals
+with the stages they visited and their stays per stage (see BUILD), each row with its
+client's owner and source as they stood when it was built, sorted by date so that a
+period reads only its own blocks. One
 DuckDB file per workspace under `ANALYTICS_COPY_DIR`, written to a temporary file and
 renamed over the old one: readers see the old copy or the new one, never a half-built one.
 On PostgreSQL the rows leave the database by COPY; on SQLite (small bases) row by row.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import tempfile
 import time
@@ -37,15 +40,22 @@ from typing import Any
 
 import duckdb
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relata.analytics.reports.purchases import lines_of, purchases
 from relata.clients.models import Client
-from relata.core.models import Workspace
+from relata.core.access import require
+from relata.core.jobs import JobContext, job_handler
+from relata.core.models import Job, JobState, Membership, Workspace
 from relata.orders.models import OrderLine
 from relata.sales.models import Deal, StageVisit
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 6  # bumped when the copy's tables change: an older copy is then not used
 FAR_FUTURE = dt.date(9999, 1, 1)
@@ -183,9 +193,9 @@ def copy_state(workspace: Workspace) -> CopyState | None:
     return state
 
 
-def purchased_lines_count(workspace: Workspace) -> int:
-    """The workspace's order lines (all of them: the cheap measure of its size that decides
-    whether a copy is worth keeping)."""
+def order_lines_count(workspace: Workspace) -> int:
+    """The workspace's order lines, purchased or not: the cheap measure of its size that
+    decides whether a copy is worth keeping."""
     return OrderLine.objects.filter(workspace_id=workspace.pk).count()
 
 
@@ -218,6 +228,10 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
         with duckdb.connect(str(target), config={"memory_limit": settings.ANALYTICS_COPY_MEMORY}) as con:
             con.execute("SET TimeZone = 'UTC'")  # for instants written without an offset (SQLite)
             for table, path in paths.items():
+                if os.path.getsize(path) == 0:  # no rows (no deals yet): DuckDB cannot read an empty CSV
+                    columns = ", ".join(f"{name} {kind}" for name, kind in RAW[table])
+                    con.execute(f"CREATE TEMP TABLE {table} ({columns})")
+                    continue
                 types = ", ".join(f"'{name}': '{kind}'" for name, kind in RAW[table])
                 con.execute(
                     f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false, columns = {{{types}}}, "  # noqa: S608 (names of RAW)
@@ -296,12 +310,16 @@ def columnar_refresh_all(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     built = 0
     for workspace in Workspace.objects.filter(is_active=True).order_by("pk"):
-        if purchased_lines_count(workspace) < settings.ANALYTICS_COPY_MIN_LINES:
+        if order_lines_count(workspace) < settings.ANALYTICS_COPY_MIN_LINES:
             columnar_drop(workspace)
             continue
         state = copy_state(workspace)
         if state is None or (now - state.built_at).total_seconds() >= settings.ANALYTICS_COPY_REFRESH:
-            columnar_refresh(workspace)
+            try:
+                columnar_refresh(workspace)
+            except Exception:  # one workspace's failure (a full disk) must not hold up the others'
+                logger.exception("the analytics copy of workspace %s could not be rebuilt", workspace.pk)
+                continue
             built += 1
     return built
 
@@ -331,3 +349,40 @@ def _moment(value: str) -> dt.datetime:
     """A moment stored as ISO text (DuckDB's time zones would need pytz)."""
     moment = dt.datetime.fromisoformat(value)
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+# --- Refreshing on demand (an administrator's "refresh now") -----------------------------
+
+JOB_KIND = "analytics.copy_refresh"
+
+
+def columnar_refresh_start(actor: Membership) -> Job:
+    """Rebuild the workspace's copy now, as a job (`analytics.change`); a rebuild still
+    waiting or running is returned instead of starting a second one. Refused for a
+    workspace below `ANALYTICS_COPY_MIN_LINES`: its dashboards read the database, which
+    is always current, and a copy would only make them older."""
+    from relata.core.services.jobs import job_start
+
+    require(actor, "analytics", "change")
+    if order_lines_count(actor.workspace) < settings.ANALYTICS_COPY_MIN_LINES:
+        raise ValidationError(
+            _(
+                "This workspace's dashboards read the database directly (it has fewer than %(lines)s order "
+                "lines), so their figures are always current: there is no copy to refresh."
+            )
+            % {"lines": settings.ANALYTICS_COPY_MIN_LINES}
+        )
+    running = Job.objects.filter(
+        workspace_id=actor.workspace_id, kind=JOB_KIND, state__in=[JobState.PENDING, JobState.RUNNING]
+    ).first()
+    if running is not None:
+        return running
+    return job_start(actor, kind=JOB_KIND, params={}, total=1)
+
+
+@job_handler(JOB_KIND, gettext_lazy("Refresh of the analytics copy"))
+def columnar_refresh_job(actor: Membership, context: JobContext) -> dict[str, Any]:
+    require(actor, "analytics", "change")
+    context.progress(0, 1, _("Copying the sales…"), force=True)
+    state = columnar_refresh(actor.workspace)
+    return {"orders": state.orders, "lines": state.lines, "built_at": state.built_at.isoformat()}

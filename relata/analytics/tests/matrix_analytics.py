@@ -40,6 +40,9 @@ API: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/analytics/matrix"): api_rule("analytics.view"),
     ("POST", "/api/v1/analytics/recompute"): api_rule("analytics.change", 202, data=lambda w: {"months": 6}),
     ("GET", "/api/v1/analytics/settings"): api_rule("analytics.view"),
+    ("GET", "/api/v1/analytics/copy"): api_rule("analytics.view"),
+    # The world's workspace is too small for a copy: allowed readers get the 422 that says so.
+    ("POST", "/api/v1/analytics/copy/refresh"): api_rule("analytics.change", 422, data=lambda w: {}),
     ("PATCH", "/api/v1/analytics/settings"): api_rule("analytics.change", data=lambda w: {"abc_a": "75"}),
 }
 
@@ -47,6 +50,7 @@ PAGES: dict[str, Rule] = {
     "analytics:classes": page("analytics.view"),
     "analytics:recompute": form("analytics.change", lambda w: {"months": "6"}),
     "analytics:settings": page("analytics.change"),
+    "analytics:copy_refresh": form("analytics.change", lambda w: {}),
 }
 
 PAGE_POSTS: dict[str, Rule] = {

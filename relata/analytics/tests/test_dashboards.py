@@ -122,3 +122,37 @@ def test_an_analyst_chooses_and_orders_a_roles_widgets_on_a_page(personas, clien
     stale = browser.post(reverse("analytics:dashboard_edit"), {"role": role, "version": "9", "use_classes_rfm": "1"})
     assert stale.status_code == 409
     assert Dashboard.objects.get(role_id=role).widgets == ["products_abc_summary", "classes_matrix"]
+
+
+def test_an_administrator_refreshes_the_analytics_copy_from_the_dashboard_and_the_api(
+    personas, client_as, api_as, bought, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ANALYTICS_COPY_DIR = str(tmp_path / "copies")
+    admin = api_as(personas.admin)
+    assert admin.get("/api/v1/analytics/copy").json() == {"built_at": None, "orders": 0, "lines": 0}
+    # A small workspace reads the database, always current: there is nothing to refresh.
+    refused = admin.post("/api/v1/analytics/copy/refresh", json={})
+    assert refused.status_code == 422
+    assert "there is no copy to refresh" in refused.json()["error"]["message"]
+    assert not (tmp_path / "copies").exists()  # nothing was built
+    page = client_as(personas.admin).get(reverse("analytics:dashboard"))
+    assert 'data-testid="analytics-copy"' not in page.content.decode()
+
+    settings.ANALYTICS_COPY_MIN_LINES = 1  # now large enough for a copy
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs once its transaction commits
+        started = admin.post("/api/v1/analytics/copy/refresh", json={})
+    assert started.status_code == 202
+    assert api_as(personas.admin).get(f"/api/v1/jobs/{started.json()['id']}").json()["state"] == "succeeded"
+    copy = admin.get("/api/v1/analytics/copy").json()
+    assert copy["built_at"] is not None and copy["orders"] == 2 and copy["lines"] == 2
+    html = client_as(personas.admin).get(reverse("analytics:dashboard")).content.decode()
+    assert 'data-testid="analytics-copy"' in html and 'data-testid="analytics-copy-refresh"' in html
+    assert 'data-testid="analytics-copy-job"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(personas.admin).post(reverse("analytics:copy_refresh"))
+    assert response.status_code == 302 and response["Location"] == reverse("analytics:dashboard")
+    assert api_as(personas.admin).get("/api/v1/analytics/copy").json()["built_at"] > copy["built_at"]
+    # A manager sees the copy's time but may not rebuild it.
+    html = client_as(personas.manager1).get(reverse("analytics:dashboard")).content.decode()
+    assert 'data-testid="analytics-copy"' in html and 'data-testid="analytics-copy-refresh"' not in html
+    assert api_as(personas.manager1).post("/api/v1/analytics/copy/refresh", json={}).status_code == 403

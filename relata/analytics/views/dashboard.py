@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relata.analytics.reports.export import report_export
 from relata.analytics.reports.filters import ReportFilters, default_period, report_filters
 from relata.analytics.reports.widgets import WIDGETS
+from relata.analytics.selectors.copies import copy_status
+from relata.analytics.services.columnar import columnar_refresh_start
 from relata.analytics.services.dashboards import (
     dashboard_save,
     dashboard_widgets,
@@ -58,8 +62,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filter_choices": filter_choices(actor, FILTERS),
         "query": urlencode(filters.as_params()),
         "can_edit": actor.can("analytics", "change"),
+        "copy": copy_status(actor),
+        "copy_refresh_minutes": settings.ANALYTICS_COPY_REFRESH // 60,
     }
     return render(request, "analytics/dashboard.html", context, status=400 if errors else 200)
+
+
+@permission_required("analytics", "change")
+@require_POST
+def copy_refresh(request: HttpRequest) -> HttpResponse:
+    """Rebuild the analytics copy now (a job); back to the dashboard with what happened."""
+    try:
+        columnar_refresh_start(_actor(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.info(
+            request, _("The analytics copy is being rebuilt: the widgets show the new figures once it is done.")
+        )
+    return HttpResponseRedirect(reverse("analytics:dashboard"))
 
 
 @permission_required("analytics", "view")
@@ -124,4 +146,5 @@ urls = [
     path("", dashboard, name="dashboard"),
     path("widgets/<slug:key>/", widget, name="widget"),
     path("dashboards/", dashboard_edit, name="dashboard_edit"),
+    path("copy/refresh/", copy_refresh, name="copy_refresh"),
 ]

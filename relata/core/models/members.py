@@ -49,6 +49,17 @@ class Membership(WorkspaceModel, VersionedModel):
         return self.role.scope
 
     @cached_property
+    def team_user_ids(self) -> list[int]:
+        """The users who are members of the actor's team subtree (the owners a "team" scope
+        keeps), read once per actor. A list, not a subquery: over the small membership
+        table, rarely analysed, the planner estimated a subquery at one row and joined a
+        million clients in nested loops (10 s instead of 1.5 s at 1M clients)."""
+        if not self.team_subtree_ids:
+            return []
+        members = Membership.objects.filter(workspace_id=self.workspace_id, team_id__in=self.team_subtree_ids)
+        return sorted(members.values_list("user_id", flat=True))
+
+    @cached_property
     def team_subtree_ids(self) -> frozenset[int]:
         """Ids of the actor's team and every team below it (empty without a team)."""
         from relata.core.selectors.teams import team_subtree_ids
