@@ -11,9 +11,11 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from relata.analytics.models import AbcClass, ClientClass, RfmSegment, XyzClass
+from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, of_clients_in
 from relata.analytics.reports.table import Chart, Column, Table
 from relata.analytics.selectors.classes import classes_visible_to
+from relata.clients.models import Client
 from relata.core.models import Membership
 from relata.core.money import CENT
 
@@ -24,12 +26,21 @@ def _classes(actor: Membership, filters: ReportFilters) -> QuerySet[ClientClass]
 
 
 def classes_tables(actor: Membership, filters: ReportFilters) -> list[Table]:
-    # One GROUP BY gives both tables: the cells of the matrix and the RFM segments.
-    groups = list(
+    """One GROUP BY gives both tables: the cells of the matrix and the RFM segments (from
+    the columnar copy where the reader may use it and it holds the current classes)."""
+    state = columnar.copy_for(actor, filters, Client, ClientClass)
+    if state is not None and columnar.classes_copied(state, actor.workspace):
+        tables = _tables(columnar.class_groups(state, filters))
+        return [columnar.noted(table, state) for table in tables]
+    groups = (
         _classes(actor, filters)
         .values("abc", "xyz", "rfm_segment")
         .annotate(clients=Count("id"), revenue=Sum("revenue"))
     )
+    return _tables([dict(group) for group in groups])
+
+
+def _tables(groups: list[dict[str, Any]]) -> list[Table]:
     cells: dict[tuple[str, str], tuple[int, Decimal]] = {}
     counts: dict[str, int] = {}
     for group in groups:

@@ -32,9 +32,17 @@ from django.db.models import Model
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from relata.analytics.models import ClientClass
 from relata.analytics.reports.filters import ReportFilters
 from relata.analytics.reports.table import Table
-from relata.analytics.services.columnar import CopyScope, CopyState, copy_state, owned_rows, owners_fingerprint
+from relata.analytics.services.columnar import (
+    CopyScope,
+    CopyState,
+    classes_computed_at,
+    copy_state,
+    owned_rows,
+    owners_fingerprint,
+)
 from relata.clients.models import Client
 from relata.core.access import owners_in_scope
 from relata.core.models import Membership, Workspace
@@ -47,7 +55,13 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # The copy's table whose owners decide who may count a model's rows (a stage visit is its
 # deal's: `StageVisit.owner_field` is the deal's owner).
-OWNED_BY: dict[type[Model], str] = {Client: "clients", Order: "orders", Deal: "deals", StageVisit: "deals"}
+OWNED_BY: dict[type[Model], str] = {
+    Client: "clients",
+    ClientClass: "clients",  # a class is its client's
+    Order: "orders",
+    Deal: "deals",
+    StageVisit: "deals",
+}
 
 
 def copy_for(actor: Membership, filters: ReportFilters, *models: type[Model]) -> CopyState | None:
@@ -348,3 +362,26 @@ def manager_sales(
         found_deals = con.execute(deals_sql, [currency, currency, *deals.params]).fetchall()
         found_orders = con.execute(orders_sql, orders.params).fetchall()
     return found_deals, found_orders
+
+
+# --- Client classes (relata.analytics.reports.classes_tables) ------------------------------
+
+
+def classes_copied(state: CopyState, workspace: Workspace) -> bool:
+    """Whether the copy holds the workspace's current client classes (none recomputed
+    since it was built)."""
+    return state.classes == classes_computed_at(workspace)
+
+
+def class_groups(state: CopyState, filters: ReportFilters) -> list[dict[str, Any]]:
+    """The classes of the clients in the filters per (abc, xyz, rfm_segment): clients and
+    revenue."""
+    where = _clients_where(state, filters)
+    sql = (
+        "SELECT abc, xyz, rfm_segment, count(*), sum(revenue) FROM classes "  # noqa: S608
+        f"WHERE {where.sql} GROUP BY abc, xyz, rfm_segment"
+    )
+    return [
+        {"abc": abc, "xyz": xyz, "rfm_segment": segment, "clients": clients, "revenue": revenue}
+        for abc, xyz, segment, clients, revenue in _rows(state, sql, where.params)
+    ]

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relata.analytics.models import ClientClass
 from relata.analytics.reports.purchases import lines_of, purchases
 from relata.clients.models import Client
 from relata.core.access import require
@@ -57,7 +58,7 @@ from relata.sales.models import Deal, StageVisit
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 6  # bumped when the copy's tables change: an older copy is then not used
+FORMAT = 7  # bumped when the copy's tables change: an older copy is then not used
 FAR_FUTURE = dt.date(9999, 1, 1)
 
 # (name, DuckDB type) of the columns read from the database, in order, per table.
@@ -88,6 +89,13 @@ RAW_DEALS = [
     ("amount", "DECIMAL(18,2)"),
     ("currency", "VARCHAR"),
 ]
+RAW_CLASSES = [
+    ("client_id", "BIGINT"),
+    ("abc", "VARCHAR"),
+    ("xyz", "VARCHAR"),
+    ("rfm_segment", "VARCHAR"),
+    ("revenue", "DECIMAL(18,2)"),
+]
 RAW_VISITS = [("deal_id", "BIGINT"), ("stage_id", "BIGINT"), ("entered_at", "TIMESTAMPTZ"), ("left_at", "TIMESTAMPTZ")]
 
 RAW = {
@@ -96,6 +104,7 @@ RAW = {
     "raw_clients": RAW_CLIENTS,
     "raw_deals": RAW_DEALS,
     "raw_visits": RAW_VISITS,
+    "raw_classes": RAW_CLASSES,
 }
 
 BUILD = """
@@ -112,6 +121,11 @@ CREATE TABLE order_products AS
     FROM raw_lines l JOIN orders o ON o.id = l.order_id
     GROUP BY l.order_id, l.product_id, o.paid_on, o.client_id, o.owner_id, o.client_owner_id, o.source
     ORDER BY o.paid_on, l.order_id;
+-- The client classes of the last recomputation, with their clients' owners and sources.
+CREATE TABLE classes AS
+    SELECT k.client_id, k.abc, k.xyz, k.rfm_segment, k.revenue, c.owner_id AS client_owner_id,
+           coalesce(c.source, '') AS source
+    FROM raw_classes k LEFT JOIN raw_clients c ON c.id = k.client_id;
 -- The products each client has bought, from its first purchase of each.
 CREATE TABLE client_products AS
     SELECT client_id, product_id, min(paid_on) AS first_paid_on, client_owner_id, source
@@ -163,6 +177,7 @@ class CopyState:
     lines: int
     format: int
     owners: dict[str, str]  # per table ("clients", "orders", "deals"): its owners' fingerprint
+    classes: str  # when the client classes it holds were computed (ISO; "": none)
     scope: CopyScope = field(default_factory=CopyScope)  # the reader's, set by reports.columnar.copy_for
 
 
@@ -180,14 +195,15 @@ def copy_state(workspace: Workspace) -> CopyState | None:
     try:
         with duckdb.connect(str(path), read_only=True) as con:
             row = con.execute(
-                "SELECT workspace_id, workspace_created, currency, built_at, orders, lines, format, owners FROM meta"
+                "SELECT workspace_id, workspace_created, currency, built_at, orders, lines, format, owners, classes "
+                "FROM meta"
             ).fetchone()
     except duckdb.Error:
         return None
     if row is None:
         return None
     owners = json.loads(row[7])
-    state = CopyState(path, row[0], _moment(row[1]), row[2], _moment(row[3]), row[4], row[5], row[6], owners)
+    state = CopyState(path, row[0], _moment(row[1]), row[2], _moment(row[3]), row[4], row[5], row[6], owners, row[8])
     if (state.workspace_id, state.workspace_created, state.format) != (workspace.pk, workspace.created_at, FORMAT):
         return None
     return state
@@ -215,6 +231,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
             "raw_clients": owned["clients"].values_list(*fields["raw_clients"]),
             "raw_deals": owned["deals"].values_list(*fields["raw_deals"]),
             "raw_visits": StageVisit.objects.filter(workspace_id=workspace.pk).values_list(*fields["raw_visits"]),
+            "raw_classes": ClientClass.objects.filter(workspace_id=workspace.pk).values_list(*fields["raw_classes"]),
         }
         outermost = not connection.in_atomic_block  # else a savepoint, which cannot choose its isolation
         with transaction.atomic():
@@ -224,6 +241,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             paths = {table: _export(rows.order_by(), scratch, table) for table, rows in sources.items()}
             owners = {table: owners_fingerprint(rows) for table, rows in owned.items()}
+            classes = classes_computed_at(workspace)
         target = Path(scratch) / "copy.duckdb"
         with duckdb.connect(str(target), config={"memory_limit": settings.ANALYTICS_COPY_MEMORY}) as con:
             con.execute("SET TimeZone = 'UTC'")  # for instants written without an offset (SQLite)
@@ -244,7 +262,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
             con.execute(
                 "CREATE TABLE meta AS SELECT ?::BIGINT AS workspace_id, ?::VARCHAR AS workspace_created, "
                 "?::VARCHAR AS currency, ?::VARCHAR AS built_at, ?::BIGINT AS orders, ?::BIGINT AS lines, "
-                "?::INTEGER AS format, ?::DOUBLE AS seconds, ?::VARCHAR AS owners",
+                "?::INTEGER AS format, ?::DOUBLE AS seconds, ?::VARCHAR AS owners, ?::VARCHAR AS classes",
                 [
                     workspace.pk,
                     workspace.created_at.isoformat(),
@@ -255,6 +273,7 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
                     FORMAT,
                     time.monotonic() - started,
                     json.dumps(owners),
+                    classes,
                 ],
             )
             con.execute("CHECKPOINT")
@@ -263,6 +282,13 @@ def columnar_refresh(workspace: Workspace) -> CopyState:
     if state is None:  # only if the file was replaced or removed meanwhile
         raise RuntimeError(f"the analytics copy of workspace {workspace.pk} is not readable after its rebuild")
     return state
+
+
+def classes_computed_at(workspace: Workspace) -> str:
+    """When the workspace's client classes were computed, as ISO text ("" before the first
+    recomputation): a recomputation replaces every row at once, with one moment."""
+    moment = ClientClass.objects.filter(workspace_id=workspace.pk).values_list("computed_at", flat=True).first()
+    return moment.isoformat() if moment is not None else ""
 
 
 def owned_rows(workspace: Workspace) -> dict[str, QuerySet[Any]]:

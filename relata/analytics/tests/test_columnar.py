@@ -18,6 +18,7 @@ from relata.analytics.reports import columnar
 from relata.analytics.reports.filters import ReportFilters, default_period
 from relata.analytics.reports.widgets import WIDGETS
 from relata.analytics.services import columnar as copies
+from relata.analytics.services.recompute import classes_recompute
 from relata.catalog.models import Product
 from relata.clients.models import Client
 from relata.clients.services.segments import segment_create
@@ -37,6 +38,8 @@ FROM_COPY = [
     "funnel_stages",
     "managers_sales",
     "sales_by_month_of_year",
+    "classes_matrix",
+    "classes_rfm",
 ]
 
 
@@ -264,3 +267,21 @@ def test_a_failing_rebuild_in_the_beat_task_is_logged_not_raised(demo, settings,
     monkeypatch.setattr(copies, "columnar_refresh", failing)
     assert copies.columnar_refresh_all() == 0  # no exception: the loop goes on to the next workspace
     assert f"the analytics copy of workspace {workspace.pk} could not be rebuilt" in caplog.text
+
+
+def test_the_classes_widgets_read_the_copy_only_while_it_holds_the_current_classes(demo, settings):
+    admin = demo["administrator"]
+    filters = ReportFilters(*default_period())
+    classes_recompute(admin.workspace)
+    state = copies.columnar_refresh(admin.workspace)
+    assert columnar.as_of(state) in WIDGETS["classes_matrix"].compute(admin, filters).note
+    # A recomputation after the copy: the widgets read the new classes from the database.
+    with pytest.MonkeyPatch.context() as patch:
+        later = timezone.now() + dt.timedelta(seconds=5)
+        patch.setattr(timezone, "now", lambda: later)
+        classes_recompute(admin.workspace)
+    table = WIDGETS["classes_matrix"].compute(admin, filters)
+    assert columnar.as_of(state) not in table.note
+    assert table.rows == _live(admin, filters, "classes_matrix", settings).rows
+    rebuilt = copies.columnar_refresh(admin.workspace)
+    assert columnar.as_of(rebuilt) in WIDGETS["classes_rfm"].compute(admin, filters).note
