@@ -115,8 +115,13 @@ def noted(table: Table, state: CopyState) -> Table:
     return table
 
 
+def _connect(state: CopyState) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the copy, with the widgets' threads."""
+    return duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS})
+
+
 def _rows(state: CopyState, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+    with _connect(state) as con:
         return con.execute(sql, list(params)).fetchall()
 
 
@@ -309,7 +314,7 @@ def funnel_figures(
         SELECT stage_id, sum(closed_us + open_stays * ? - open_since_us), count(*)
         FROM stays WHERE {where.sql} AND stage_id IN ({marks}) GROUP BY stage_id
     """  # noqa: S608
-    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+    with _connect(state) as con:
         reached = {
             depth: (n, Decimal(total or 0).quantize(CENT))
             for depth, n, total in con.execute(reached_sql, reached_params).fetchall()
@@ -358,7 +363,7 @@ def manager_sales(
         FROM deals WHERE {deals.sql} GROUP BY owner_id
     """  # noqa: S608 (no user text: placeholders only)
     orders_sql = f"SELECT owner_id, sum(total) FROM orders WHERE {orders.sql} GROUP BY owner_id"  # noqa: S608
-    with duckdb.connect(str(state.path), read_only=True, config={"threads": settings.ANALYTICS_COPY_THREADS}) as con:
+    with _connect(state) as con:
         found_deals = con.execute(deals_sql, [currency, currency, *deals.params]).fetchall()
         found_orders = con.execute(orders_sql, orders.params).fetchall()
     return found_deals, found_orders
