@@ -102,6 +102,14 @@ _EXTENSION_RE = re.compile(
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
 _PLUS_SIGNS = ("+", "＋")  # phonenumbers accepts the full-width plus as well
+# Only a text with one of these characters can hold an extension (the first letters of the
+# words above, either case): the others skip the regular expression, the slow part of a split.
+_EXTENSION_HINT_RE = re.compile(r"[дДвВeExXхХ#]")
+# "+7 916 123-45-67", "8 (916) 123-45-67", "9161234567": digits with the usual separators.
+_PLAIN_PHONE_RE = re.compile(r"\+?[\d\s()\-.]+", re.ASCII)
+_PLAIN_SEPARATORS = str.maketrans("", "", " \t\n\r\f\v()-.+")
+# Regions whose numbers are written "+7 …" or with the trunk prefix "8" (Russia, Kazakhstan).
+_TRUNK_EIGHT_REGIONS = frozenset({"RU", "KZ"})
 
 
 def _invalid_phone(message: str, raw: str) -> InvalidValue:
@@ -115,6 +123,8 @@ def split_phone_extension(raw: str) -> tuple[str, str]:
     stripped input and ``""``. The extension is returned in ASCII digits. Nothing is validated here.
     """
     text = raw.strip()
+    if _EXTENSION_HINT_RE.search(text) is None:
+        return text, ""
     match = _EXTENSION_RE.match(text)
     if match is None:
         return text, ""
@@ -135,6 +145,9 @@ def normalize_phone(raw: str, default_region: str = "RU") -> str:
     text = raw.strip()
     if not text:
         raise InvalidValue(_("Enter a phone number."), "invalid_phone")
+    quick = _plain_russian_number(text, default_region)
+    if quick is not None:
+        return quick
     number_text, _extension = split_phone_extension(text)
     if any(ch.isalpha() for ch in number_text):
         raise _invalid_phone(
@@ -193,6 +206,34 @@ def normalize_phone(raw: str, default_region: str = "RU") -> str:
             text,
         )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _plain_russian_number(text: str, default_region: str) -> str | None:
+    """The E.164 form of a valid number with country code 7 written the common ways
+    ("+7 916 123-45-67", "8 (916) 123-45-67", "9161234567" in Russia or Kazakhstan), or
+    None for anything else, which takes the full path of `normalize_phone`.
+
+    The same answer as that path (test_normalize checks both on generated numbers), at a
+    third of the cost: an import of 100,000 rows normalises every phone of every row.
+    """
+    if _PLAIN_PHONE_RE.fullmatch(text) is None:
+        return None
+    digits = text.translate(_PLAIN_SEPARATORS)
+    if text[0] == "+":
+        if len(digits) != 11 or digits[0] != "7":
+            return None
+    elif (default_region or "").upper() in _TRUNK_EIGHT_REGIONS and len(digits) in (10, 11):
+        if len(digits) == 11:
+            if digits[0] != "8":
+                return None
+            digits = digits[1:]
+        digits = "7" + digits
+    else:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=7, national_number=int(digits[1:]))
+    if digits[1] == "0" or not phonenumbers.is_valid_number(number):
+        return None  # the full path says what is wrong with it
+    return "+" + digits
 
 
 def format_phone(e164: str, *, international: bool = True) -> str:

@@ -539,6 +539,43 @@ def test_every_typed_format_of_a_mobile_gives_one_e164(rest):
     assert phone_digits(typed[2]) == "7" + subscriber
 
 
+def phonenumbers_answer(text: str, region: str) -> str | None:
+    """What phonenumbers itself makes of a typed number: E.164 if valid, else None."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(
+    digits=st.one_of(
+        st.text(DIGITS, min_size=8, max_size=13),
+        # Mostly issued numbers: mobiles and Moscow's 495, after the trunk or country digit.
+        st.builds(
+            lambda start, rest: start + rest[: 11 - len(start)] if len(start) > 1 else start + rest,
+            st.sampled_from(["9", "79", "89", "7495", "8495", "77"]),
+            st.text(DIGITS, min_size=9, max_size=9),
+        ),
+    ),
+    style=st.sampled_from(["{d}", "+{d}", "+{a} {b}-{c}", "8 ({a}) {b}-{c}", "{a}.{b}.{c}", "({a}) {b} {c}", "+-{d}"]),
+    region=st.sampled_from(["RU", "KZ", "BY", "DE", ""]),
+)
+@settings(deadline=None, max_examples=400)
+def test_the_quick_path_for_plain_numbers_gives_what_phonenumbers_does(digits, style, region):
+    """`normalize_phone` takes a short cut for numbers of country code 7 written the common
+    ways; it must accept exactly the numbers phonenumbers accepts, as the same E.164."""
+    typed = style.format(d=digits, a=digits[:3], b=digits[3:6], c=digits[6:])
+    expected = phonenumbers_answer(typed, region or None)
+    try:
+        got: str | None = normalize_phone(typed, region)
+    except InvalidValue:
+        got = None
+    assert got == expected
+
+
 @given(st.text())
 @settings(deadline=None)
 def test_phone_digits_are_only_ascii_digits(text):
