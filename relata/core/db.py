@@ -13,8 +13,8 @@ from typing import Any
 from django.db import connection as default_connection
 from django.db import transaction
 from django.db.backends.signals import connection_created
-from django.db.models import Func, Q, TextField
-from django.db.models.lookups import Contains
+from django.db.models import Field, Func, Q, TextField
+from django.db.models.lookups import Contains, In
 from django.dispatch import receiver
 
 SQLITE_FUNCTIONS: dict[str, tuple[int, Any]] = {
@@ -101,3 +101,21 @@ def exact_lookups() -> Iterator[None]:
         previous = cursor.fetchone()[0]
         yield  # on an error the savepoint's rollback restores the setting
         cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [previous])
+
+
+@Field.register_lookup
+class AnyOf(In):
+    """`field__any_of=[…]`: `field = ANY(%s)` with the values as one array on PostgreSQL,
+    IN elsewhere. For bulk equality lookups of a thousand values (an import's chunk):
+    IN makes Django process and PostgreSQL parse a thousand parameters, half the
+    lookup's time (bench.client_import)."""
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs if value is not None]
+        return f"{lhs} = ANY(%s)", (*lhs_params, values)

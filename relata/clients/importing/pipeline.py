@@ -512,18 +512,18 @@ class Importer:
         clients = Client.objects.filter(workspace_id=ws, kind=kind)
         found: list[tuple[str, str, int]] = []
         if wanted["inn"]:
-            found += [("inn", v, pk) for pk, v in clients.filter(inn__in=wanted["inn"]).values_list("pk", "inn")]
+            found += [("inn", v, pk) for pk, v in clients.filter(inn__any_of=wanted["inn"]).values_list("pk", "inn")]
         # Single-table lookups on the (workspace, value) indexes: no join whose plan could
         # go wrong while the import itself grows the tables faster than statistics follow.
         # Clients of the other kind are dropped below.
         if wanted["email"]:
-            emails = ClientEmail.objects.filter(workspace_id=ws, email__in=wanted["email"])
+            emails = ClientEmail.objects.filter(workspace_id=ws, email__any_of=wanted["email"])
             found += [("email", v, pk) for pk, v in emails.values_list("client_id", "email")]
         if wanted["phone"]:
-            phones = ClientPhone.objects.filter(workspace_id=ws, number__in=wanted["phone"])
+            phones = ClientPhone.objects.filter(workspace_id=ws, number__any_of=wanted["phone"])
             found += [("phone", v, pk) for pk, v in phones.values_list("client_id", "number")]
         if wanted["name"]:
-            names = clients.filter(match_name__in=wanted["name"]).values_list("pk", "match_name")
+            names = clients.filter(match_name__any_of=wanted["name"]).values_list("pk", "match_name")
             found += [("name", v, pk) for pk, v in names]
         ids = {pk for _k, _v, pk in found}
         if not ids:
