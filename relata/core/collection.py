@@ -23,6 +23,10 @@ _depth = 0  # jobs inside the context (a threaded worker may run two at once)
 _was_enabled = True
 
 
+def _collect() -> None:
+    gc.collect()
+
+
 @contextmanager
 def collected_per_chunk() -> Iterator[Callable[[], None]]:
     """Yield the function to call after each chunk. Automatic collection comes back
@@ -35,7 +39,7 @@ def collected_per_chunk() -> Iterator[Callable[[], None]]:
             gc.freeze()
         _depth += 1
     try:
-        yield gc.collect
+        yield _collect
     finally:
         with _lock:
             _depth -= 1
