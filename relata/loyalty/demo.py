@@ -26,7 +26,9 @@ from relata.orders.models import Order, OrderStatus
 ORDER = 36  # after the orders (35)
 SEED = 7
 SHARE_WITH_CARDS = 0.7  # of the private buyers who have bought
-TIERS = (("Базовый", "0", "0", "1"), ("Серебряный", "300000", "3", "1.5"), ("Золотой", "1000000", "5", "2"))
+# Thresholds a few of the demo's private buyers pass (their paid orders reach some 320,000 ₽):
+# at 300,000 whether anyone climbed depended on the moment the demo was drawn.
+TIERS = (("Базовый", "0", "0", "1"), ("Серебряный", "150000", "3", "1.5"), ("Золотой", "300000", "5", "2"))
 
 
 @transaction.atomic
