@@ -1,4 +1,4 @@
-"""Python's garbage collection during bulk jobs (imports and their undo).
+"""Python's garbage collection during bulk jobs (the client import).
 
 A chunk of 1,000 imported rows allocates some 100,000 container objects, and the rows'
 plans and the clients they write refer to each other (cycles). Python's automatic

@@ -380,7 +380,7 @@ class Importer:
         self.required_custom = [d for d in self.context.custom.get(self.kind, []) if d.required]
         self.client_type = ContentType.objects.get_for_model(Client)
         # New clients are built from a row of their fields' defaults, by position: Django's
-        # keyword path looks up every one of the model's 45 fields (a tenth of a row's time).
+        # keyword path looks up every one of the model's 45 fields (twice the cost, 15 µs).
         concrete = Client._meta.concrete_fields
         self._positions = {f.attname: i for i, f in enumerate(concrete)}
         self._blank_client = [f.get_default() for f in concrete]
@@ -1265,7 +1265,7 @@ def run_chunks(
                 return False
             done = end
             progress(done)
-            del plans, chunk
+            del plans, chunk  # so that this chunk's cycles go now, not after the next one
             collect()
     return True
 
